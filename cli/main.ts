@@ -1,0 +1,54 @@
+/**
+ * `hexcover <role> ...`: one entry point for every role an operator runs. Each role's command
+ * lives in its own module and receives the remaining arguments.
+ */
+import "../protocol/polyfills.js";
+
+type Command = (argv: string[]) => Promise<void>;
+
+const USAGE = `usage: hexcover <command> [options]
+
+commands:
+  network     start a complete local network (ledger, validators, hotspots, map)
+  ledger      run the local Solana ledger (JSON-RPC + websocket)
+  hotspot     init | register | run | status: the hotspot and witness daemon
+  validator   init | run: ingest, agree, score and submit epochs
+  coverage    run the coverage index, HTTP API and web map
+
+Run "hexcover <command> --help" for a command's options.`;
+
+/** Commands whose issue has not landed yet say so plainly instead of pretending to work. */
+function notYetAvailable(name: string, issue: number): Command {
+  return async () => {
+    console.error(`hexcover ${name}: not yet available (tracked in issue ${issue}).`);
+    process.exitCode = 2;
+  };
+}
+
+const COMMANDS: Record<string, Command> = {
+  network: notYetAvailable("network", 9),
+  ledger: notYetAvailable("ledger", 5),
+  hotspot: notYetAvailable("hotspot", 6),
+  validator: notYetAvailable("validator", 7),
+  coverage: notYetAvailable("coverage", 8),
+};
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(USAGE);
+    return;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    console.error(`hexcover: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  await command(rest);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(`hexcover: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});
