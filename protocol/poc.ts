@@ -39,3 +39,12 @@ export function beaconPayloadHash(payload: Uint8Array): Uint8Array {
 export function witnessProof(payload: Uint8Array, witnessKey: Uint8Array): Uint8Array {
   return sha256(WITNESS_PROOF_DOMAIN, payload, witnessKey);
 }
+
+/** True when `proof` is the witness's proof for `payload` (checked once the payload is revealed). */
+export function isWitnessProofValid(payload: Uint8Array, witnessKey: Uint8Array, proof: Uint8Array): boolean {
+  const expected = witnessProof(payload, witnessKey);
+  if (proof.length !== expected.length) return false;
+  let diff = 0;
+  for (let i = 0; i < expected.length; i++) diff |= expected[i]! ^ proof[i]!;
+  return diff === 0;
+}

@@ -1,0 +1,6 @@
+/**
+ * node/: the hotspot and witness daemon that hotspot owners run. Public API.
+ */
+import "../protocol/polyfills.js";
+
+export * from "./p2p/index.js";

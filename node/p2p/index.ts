@@ -1,0 +1,3 @@
+export * from "./gossip.js";
+export * from "./host.js";
+export * from "./scoring.js";

@@ -1,0 +1,116 @@
+import { peerIdFromPrivateKey } from "@libp2p/peer-id";
+import { privateKeyFromRaw } from "@libp2p/crypto/keys";
+import { expect } from "chai";
+import { createHexcoverHost, gossipPeerScore, type HexcoverHost, HexcoverGossip } from "../../node/index.js";
+import { Ed25519Keypair, type SignedMessage, signMessage, Topics } from "../../protocol/index.js";
+import { waitFor } from "../support/wait.js";
+
+function addrOf(host: HexcoverHost): string {
+  return host.getMultiaddrs()[0]!.toString();
+}
+
+function entropy(validator: Ed25519Keypair, seq: number, timestampMs = Date.now()): SignedMessage {
+  return signMessage(
+    { kind: "entropy", validator: validator.publicKey, seq, timestampMs, value: new Uint8Array(32).fill(seq & 0xff) },
+    validator,
+  );
+}
+
+describe("node: libp2p host and gossip", function () {
+  this.timeout(60_000);
+  const hosts: HexcoverHost[] = [];
+  const gossips: HexcoverGossip[] = [];
+
+  async function start(keypair = Ed25519Keypair.generate(), bootstrap: string[] = []) {
+    const host = await createHexcoverHost({ keypair, bootstrap });
+    hosts.push(host);
+    const gossip = new HexcoverGossip(host);
+    gossip.start();
+    gossips.push(gossip);
+    return { host, gossip, keypair };
+  }
+
+  afterEach(async () => {
+    for (const gossip of gossips.splice(0)) gossip.stop();
+    await Promise.all(hosts.splice(0).map((h) => h.stop()));
+  });
+
+  it("derives the peer id from the device key, stable across restarts", async () => {
+    const keypair = Ed25519Keypair.generate();
+    const first = await start(keypair);
+    const id = first.host.peerId.toString();
+    await first.host.stop();
+    const second = await start(keypair);
+    expect(second.host.peerId.toString()).to.equal(id);
+    expect(peerIdFromPrivateKey(privateKeyFromRaw(keypair.secretKey)).toString()).to.equal(id);
+  });
+
+  it("delivers valid messages to every subscriber and ignores re-deliveries", async () => {
+    const a = await start();
+    const b = await start(undefined, [addrOf(a.host)]);
+    const c = await start(undefined, [addrOf(a.host)]);
+    await waitFor(() => a.gossip.topicPeers("entropy") >= 2 && b.gossip.topicPeers("entropy") >= 1, "topic peers");
+    const received = { b: [] as SignedMessage[], c: [] as SignedMessage[] };
+    b.gossip.on("message", (m) => received.b.push(m));
+    c.gossip.on("message", (m) => received.c.push(m));
+    const validator = Ed25519Keypair.generate();
+    const message = entropy(validator, 1);
+    a.gossip.publish(message);
+    await waitFor(() => received.b.length === 1 && received.c.length === 1, "delivery to b and c");
+    expect(received.b[0]!.id).to.deep.equal(message.id);
+    // The same message published again by another node is a duplicate everywhere.
+    b.gossip.publish(message);
+    a.host.services.pubsub.publish(Topics.entropy, message.bytes).catch(() => {});
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(received.c).to.have.length(1);
+  });
+
+  it("rejects malformed, wrongly signed, wrong-topic and stale messages and scores their sender down", async () => {
+    const honest = await start();
+    // The attacker runs the same stack but publishes raw bytes, bypassing validation.
+    const attackerHost = await createHexcoverHost({ keypair: Ed25519Keypair.generate(), bootstrap: [addrOf(honest.host)] });
+    hosts.push(attackerHost);
+    attackerHost.services.pubsub.subscribe(Topics.entropy);
+    attackerHost.services.pubsub.subscribe(Topics.witnessReport);
+    await waitFor(() => honest.gossip.topicPeers("entropy") >= 1, "attacker subscribed");
+    const validator = Ed25519Keypair.generate();
+    const good = entropy(validator, 7);
+    const badSignature = Uint8Array.from(good.bytes);
+    badSignature[badSignature.length - 1]! ^= 1;
+    const stale = entropy(validator, 8, Date.now() - 3_600_000);
+    const future = entropy(validator, 9, Date.now() + 3_600_000);
+    const sends: Array<[string, Uint8Array]> = [
+      [Topics.entropy, new Uint8Array([1, 1, 3])],
+      [Topics.entropy, badSignature],
+      [Topics.witnessReport, good.bytes],
+      [Topics.entropy, stale.bytes],
+      [Topics.entropy, future.bytes],
+    ];
+    for (const [topic, bytes] of sends) await attackerHost.services.pubsub.publish(topic, bytes);
+    const attacker = attackerHost.peerId.toString();
+    await waitFor(() => Object.values(honest.gossip.counters.rejected).reduce((a, b) => a + b, 0) === 5, "five rejections");
+    expect(honest.gossip.counters.rejected).to.deep.equal({
+      ERR_MESSAGE_TRUNCATED: 1,
+      ERR_INVALID_SIGNATURE: 1,
+      ERR_WRONG_MESSAGE_KIND: 1,
+      ERR_TIMESTAMP_TOO_OLD: 1,
+      ERR_TIMESTAMP_IN_FUTURE: 1,
+    });
+    expect(honest.gossip.counters.accepted).to.equal(0);
+    // Scores are recomputed on gossipsub's heartbeat (1 s): wait for the penalty to show.
+    await waitFor(() => gossipPeerScore(honest.host, attacker) < -100, "attacker score below -100", 10_000);
+    expect(gossipPeerScore(honest.host, attacker)).to.be.lessThan(-100);
+  });
+
+  it("discovers peers beyond its bootstrap list through the DHT", async () => {
+    const seed = await start();
+    const b = await start(undefined, [addrOf(seed.host)]);
+    const c = await start(undefined, [addrOf(seed.host)]);
+    await waitFor(() => seed.host.getPeers().length >= 2, "seed sees both");
+    // c looks b up by peer id: only the DHT (through the seed) can tell it b's address.
+    const info = await c.host.peerRouting.findPeer(b.host.peerId);
+    expect(info.multiaddrs.map(String)).to.include(b.host.getMultiaddrs()[0]!.decapsulateCode(421).toString());
+    await c.host.dial(b.host.peerId);
+    expect(c.host.getPeers().map(String)).to.include(b.host.peerId.toString());
+  });
+});
