@@ -23,6 +23,9 @@ export const HEXCOVER_DHT_PROTOCOL = "/hexcover/kad/1.0.0";
  */
 export const GOSSIP_MAX_RPC_BYTES = 64 * 1024;
 
+/** Inbound connections per second accepted from one IP when every peer shares loopback. */
+export const LOCAL_INBOUND_CONNECTIONS_PER_SECOND = 1_000;
+
 export interface HostServices extends Record<string, unknown> {
   identify: unknown;
   ping: Ping;
@@ -62,9 +65,11 @@ export async function createHexcoverHost(options: HostOptions): Promise<Hexcover
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery: bootstrapList.length > 0 ? [bootstrap({ list: bootstrapList, timeout: 100 })] : [],
-    // Loopback test networks put every peer on one IP; the default per-IP inbound limits would
-    // refuse the 10+ connections a small network makes.
-    connectionManager: { maxConnections: 300, maxIncomingPendingConnections: 100 },
+    // A local network puts every peer on one IP; libp2p's per-IP inbound rate limit (5/s by
+    // default) would refuse most of a 60-hotspot network starting at once.
+    connectionManager: allowPrivate
+      ? { maxConnections: 300, maxIncomingPendingConnections: 100, inboundConnectionThreshold: LOCAL_INBOUND_CONNECTIONS_PER_SECOND }
+      : { maxConnections: 300 },
     connectionGater: allowPrivate ? { denyDialMultiaddr: () => false } : {},
     services: {
       identify: identify(),
