@@ -4,6 +4,9 @@
  */
 import "../protocol/polyfills.js";
 
+import { UsageError } from "./args.js";
+import { runHotspotCommand } from "./hotspot.js";
+
 type Command = (argv: string[]) => Promise<void>;
 
 const USAGE = `usage: hexcover <command> [options]
@@ -28,7 +31,7 @@ function notYetAvailable(name: string, issue: number): Command {
 const COMMANDS: Record<string, Command> = {
   network: notYetAvailable("network", 9),
   ledger: notYetAvailable("ledger", 5),
-  hotspot: notYetAvailable("hotspot", 6),
+  hotspot: runHotspotCommand,
   validator: notYetAvailable("validator", 7),
   coverage: notYetAvailable("coverage", 8),
 };
@@ -50,5 +53,5 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   console.error(`hexcover: ${err instanceof Error ? err.message : String(err)}`);
-  process.exitCode = 1;
+  process.exitCode = err instanceof UsageError ? 2 : 1;
 });

@@ -51,8 +51,21 @@ export interface GossipOptions {
   readonly publishRatePerSecond?: number;
   readonly publishBurst?: number;
   readonly publishQueueLimit?: number;
-  /** Extra application check run after decoding; return false (or throw) to REJECT. */
-  readonly accept?: (signed: SignedMessage, from: PeerId) => boolean;
+  /**
+   * Verifies signatures off the main thread (the validator's worker pool). Without it the
+   * topic validator verifies inline with decodeMessage.
+   */
+  readonly signatureVerifier?: SignatureVerifier;
+  /**
+   * Application check after decoding and verification; false (or a throw) REJECTs. May be
+   * async: a validator persists the message here, so gossipsub forwards only what is durable.
+   */
+  readonly accept?: (signed: SignedMessage, from: PeerId) => boolean | Promise<boolean>;
+}
+
+/** Batch-friendly signature checking: resolves true when the message's signature is valid. */
+export interface SignatureVerifier {
+  verify(signed: SignedMessage): Promise<boolean>;
 }
 
 export interface GossipCounters {
@@ -173,12 +186,13 @@ export class HexcoverGossip extends EventEmitter<GossipEvents> {
     }
   };
 
-  #validate(from: PeerId, message: Message): TopicValidatorResult {
+  #validate(from: PeerId, message: Message): TopicValidatorResult | Promise<TopicValidatorResult> {
     const kind = KIND_BY_TOPIC.get(message.topic);
     if (kind === undefined) return this.#reject("ERR_UNKNOWN_TOPIC", from);
+    const verifier = this.#options.signatureVerifier;
     let signed: SignedMessage;
     try {
-      signed = decodeMessage(message.data, { expectKind: kind });
+      signed = decodeMessage(message.data, { expectKind: kind, verifySignature: verifier === undefined });
       checkMessageTime(signed.message, this.#now(), this.#options.clockBounds);
     } catch (err) {
       return this.#reject(err instanceof ProtocolError ? err.code : "ERR_UNEXPECTED", from);
@@ -188,13 +202,43 @@ export class HexcoverGossip extends EventEmitter<GossipEvents> {
       this.counters.ignoredDuplicates++;
       return TopicValidatorResult.Ignore;
     }
+    if (verifier === undefined) return this.#finish(signed, key, from, message);
+    return verifier.verify(signed).then(
+      (valid) => {
+        if (!valid) return this.#reject("ERR_INVALID_SIGNATURE", from);
+        // Another copy may have been accepted while this one was being verified.
+        if (this.#seen.has(key)) {
+          this.counters.ignoredDuplicates++;
+          return TopicValidatorResult.Ignore;
+        }
+        return this.#finish(signed, key, from, message);
+      },
+      () => this.#reject("ERR_VERIFIER_FAILED", from),
+    );
+  }
+
+  #finish(signed: SignedMessage, key: string, from: PeerId, message: Message): TopicValidatorResult | Promise<TopicValidatorResult> {
+    const accept = this.#options.accept;
+    if (accept === undefined) return this.#accepted(signed, key, message);
+    // Mark seen before an async accept so a concurrent copy is ignored, not accepted twice.
+    this.#markSeen(key);
+    let verdict: boolean | Promise<boolean>;
     try {
-      if (this.#options.accept !== undefined && !this.#options.accept(signed, from)) {
-        return this.#reject("ERR_NOT_ACCEPTED", from);
-      }
+      verdict = accept(signed, from);
     } catch {
+      this.#seen.delete(key);
       return this.#reject("ERR_NOT_ACCEPTED", from);
     }
+    const settle = (ok: boolean) => {
+      if (ok) return this.#accepted(signed, key, message);
+      this.#seen.delete(key);
+      return this.#reject("ERR_NOT_ACCEPTED", from);
+    };
+    if (typeof verdict === "boolean") return settle(verdict);
+    return verdict.then(settle, () => settle(false));
+  }
+
+  #accepted(signed: SignedMessage, key: string, message: Message): TopicValidatorResult {
     this.#markSeen(key);
     this.#validated.set(message, signed);
     return TopicValidatorResult.Accept;

@@ -1,0 +1,3 @@
+export * from "./daemon.js";
+export * from "./round-observer.js";
+export * from "./status-server.js";
