@@ -16,6 +16,7 @@ import {
   HotspotDaemon,
   hotspotMetrics,
   hotspotStatus,
+  createRadio,
   type Radio,
   SimRadio,
   startStatusServer,
@@ -45,6 +46,8 @@ run:      --radio sim|wifi|semtech (default sim)
           --witness-window-s <n>          reveal delay (default ${DEFAULT_WITNESS_WINDOW_MS / 1000})
           --frequency-hz <n> --data-rate <SF7BW125..> --tx-power-dbm <n>
   sim:    --sim-broker host:port (default ${DEFAULT_SIM_BROKER}) --lat --lng --gain-dbi --elevation-m
+  wifi:   --wifi-iface <ifname>; transmit command "wifiTxCommand" in hotspot.json (docs/RADIO.md)
+  semtech: --semtech-bind host:port (default 127.0.0.1:1700) --semtech-gateways <eui>[,...]
 register: --lat --lng [--gain-dbi --elevation-m] --rpc <url>
 Every run flag can also be set in <dir>/hotspot.json under its camelCase name (e.g. "beaconIntervalS").`;
 
@@ -62,6 +65,9 @@ const FLAGS = {
   "data-rate": { type: "string" },
   "tx-power-dbm": { type: "string" },
   "sim-broker": { type: "string" },
+  "wifi-iface": { type: "string" },
+  "semtech-bind": { type: "string" },
+  "semtech-gateways": { type: "string" },
   lat: { type: "string" },
   lng: { type: "string" },
   "gain-dbi": { type: "string" },
@@ -145,7 +151,7 @@ function parseHostPort(value: string, flag: string): { host: string; port: numbe
   return { host: match[1]!, port: Number(match[2]) };
 }
 
-function createRadio(kind: string, name: string, flags: Flags, config: Record<string, unknown>): Radio {
+function radioFromSettings(kind: string, name: string, flags: Flags, config: Record<string, unknown>): Radio {
   switch (kind) {
     case "sim": {
       const broker = parseHostPort(setting(flags, config, "sim-broker") ?? DEFAULT_SIM_BROKER, "sim-broker");
@@ -163,6 +169,26 @@ function createRadio(kind: string, name: string, flags: Flags, config: Record<st
         },
       });
     }
+    case "wifi": {
+      // The transmit command is an argv template list in the config file (see docs/RADIO.md);
+      // without one the hotspot only witnesses.
+      const txCommand = config.wifiTxCommand;
+      if (txCommand !== undefined && !(Array.isArray(txCommand) && txCommand.every((step) => Array.isArray(step) && step.every((a) => typeof a === "string")))) {
+        throw new UsageError('"wifiTxCommand" in hotspot.json must be a list of argv lists, e.g. [["hostapd_cli","set","ssid","{ssid}"]]');
+      }
+      const iface = setting(flags, config, "wifi-iface");
+      return createRadio({
+        kind: "wifi",
+        ...(txCommand !== undefined ? { txCommand: txCommand as string[][] } : {}),
+        ...(iface !== undefined ? { iface } : {}),
+      });
+    }
+    case "semtech": {
+      const bind = setting(flags, config, "semtech-bind") ?? "127.0.0.1:1700";
+      const { host, port } = parseHostPort(bind, "semtech-bind");
+      const gateways = listFlag(setting(flags, config, "semtech-gateways"));
+      return createRadio({ kind: "semtech", host, port, ...(gateways.length > 0 ? { gateways } : {}) });
+    }
     default:
       throw new UsageError(`unknown --radio ${JSON.stringify(kind)} (sim, wifi or semtech)`);
   }
@@ -174,7 +200,7 @@ async function run(flags: Flags): Promise<void> {
   const keypair = await loadKeypairFile(paths.device);
   const log = pino({ name: "hotspot", base: { hotspot: keypair.address } });
   const radioKind = setting(flags, config, "radio") ?? "sim";
-  const radio = createRadio(radioKind, keypair.address, flags, config);
+  const radio = radioFromSettings(radioKind, keypair.address, flags, config);
   const validators = listSetting(flags, config, "validators").map((address) => decodeAddress(address));
   const intervalMs = numberFlag("beacon-interval-s", setting(flags, config, "beacon-interval-s"), DEFAULT_BEACON_INTERVAL_MS / 1000, 1) * 1000;
   const jitterS = setting(flags, config, "beacon-jitter-s");

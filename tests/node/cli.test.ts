@@ -51,6 +51,19 @@ describe("node: hexcover hotspot CLI", function () {
     expect(peerIds[1]).to.equal(peerIds[0]);
   });
 
+  it("runs with the semtech packet-forwarder radio bound to a UDP port", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hexcover-hotspot-"));
+    await runHexcover(["hotspot", "init", "--dir", dir]);
+    const daemon = spawnHexcover(["hotspot", "run", "--dir", dir, "--radio", "semtech", "--semtech-bind", "127.0.0.1:0", "--metrics-port", "0", "--listen", "/ip4/127.0.0.1/tcp/0"]);
+    try {
+      const line = JSON.parse(await daemon.waitForLine(/hotspot running/)) as { status: string };
+      const status = (await (await fetch(line.status)).json()) as { radio: string };
+      expect(status.radio).to.equal("semtech");
+    } finally {
+      expect(await daemon.stop("SIGTERM")).to.equal(0);
+    }
+  });
+
   it("fails with a usage error (exit 2) on bad flags, an unknown radio or a missing position", async () => {
     const dir = await mkdtemp(join(tmpdir(), "hexcover-hotspot-"));
     await runHexcover(["hotspot", "init", "--dir", dir]);
