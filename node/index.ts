@@ -3,4 +3,6 @@
  */
 import "../protocol/polyfills.js";
 
+export * from "./hotspot/index.js";
 export * from "./p2p/index.js";
+export * from "./radio/index.js";

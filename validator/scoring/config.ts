@@ -45,6 +45,12 @@ export interface ScoringConfig {
    * centre distance: 8 cells at resolution 11 (centre spacing ≈ 43.5 m) ≈ 350 m.
    */
   readonly minWitnessDistanceFallbackM: number;
+  /**
+   * Pairs at least this far apart are never "too close" without asking H3: 8 steps at resolution
+   * 11 span at most ~8 × 2 × 38 m (longest res-11 edge ≈ 38 m) plus the two parent offsets, well
+   * under 2 km. Written into the rule so both scorers skip the grid walk identically.
+   */
+  readonly tooCloseScreenM: number;
   /** Helium: too far beyond 100 km between asserted cell centres. */
   readonly maxWitnessDistanceM: number;
   /** Helium used 0: only "too strong" is rejected. */
@@ -76,6 +82,7 @@ export const DEFAULT_SCORING_CONFIG: ScoringConfig = {
   minWitnessGridDistance: 8,
   minWitnessDistanceResolution: 11,
   minWitnessDistanceFallbackM: 350,
+  tooCloseScreenM: 2_000,
   maxWitnessDistanceM: 100_000,
   rssiMarginDeciDb: 0,
   snrMarginDeciDb: 30,
@@ -139,6 +146,7 @@ export function validateScoringConfig(config: ScoringConfig): ScoringConfig {
     "minWitnessGridDistance",
     "maxWitnessDistanceM",
     "minWitnessDistanceFallbackM",
+    "tooCloseScreenM",
     "rssiMarginDeciDb",
     "snrMarginDeciDb",
     "genesisMs",

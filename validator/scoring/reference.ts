@@ -2,6 +2,7 @@
  * The reference scorer: DESIGN.md §4-§5 written out rule by rule, for clarity over speed. The
  * performance-tuned scorer must produce bit-identical results; a property test compares them.
  */
+import { createHash } from "node:crypto";
 import { compareBytes } from "../../chain/merkle.js";
 import {
   type Cell,
@@ -194,11 +195,17 @@ export function scoreEpochReference(input: ScoringInput): EpochScore {
 
   const settlement = settleEpoch([...units.values()], config.emissionPerEpoch, input.previousCumulative);
   outcomes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const digest = createHash("sha256");
+  for (const o of outcomes) {
+    const code = o.kind === "beacon" ? BEACON_OUTCOMES.indexOf(o.outcome as BeaconOutcome) : WITNESS_OUTCOMES.indexOf(o.outcome as WitnessOutcome);
+    digest.update(Buffer.from(o.id, "hex")).update(Uint8Array.of(o.kind === "beacon" ? 0 : 1, code));
+  }
   return {
     epoch,
     beaconOutcomes: beaconCounts,
     witnessOutcomes: witnessCounts,
     outcomes,
+    outcomeDigest: new Uint8Array(digest.digest()),
     rewards: settlement.rewards,
     emitted: settlement.emitted,
     cumulative: settlement.cumulative,
@@ -210,6 +217,7 @@ export function scoreEpochReference(input: ScoringInput): EpochScore {
 
 /** Fewer than N grid steps apart at the configured resolution (centre distance where undefined). */
 export function isTooClose(config: ScoringConfig, a: Cell, b: Cell, distanceM: number): boolean {
+  if (distanceM >= config.tooCloseScreenM) return false;
   const res = config.minWitnessDistanceResolution;
   try {
     return cellGridDistance(cellParent(a, res), cellParent(b, res)) < config.minWitnessGridDistance;

@@ -50,6 +50,18 @@ export const WITNESS_OUTCOMES = [
 ] as const;
 export type WitnessOutcome = (typeof WITNESS_OUTCOMES)[number];
 
+export interface MessageOutcome {
+  readonly id: string;
+  readonly kind: "beacon" | "witness";
+  readonly outcome: BeaconOutcome | WitnessOutcome;
+}
+
+/**
+ * sha256 over every scored message in ascending id order: id (32 bytes) ‖ kind (0 beacon,
+ * 1 witness) ‖ outcome index in BEACON_OUTCOMES / WITNESS_OUTCOMES.
+ */
+export const OUTCOME_DIGEST_RECORD_BYTES = 34;
+
 export interface ScoringInput {
   readonly epoch: number;
   readonly config: ScoringConfig;
@@ -75,8 +87,13 @@ export interface EpochScore {
   readonly epoch: number;
   readonly beaconOutcomes: Record<BeaconOutcome, number>;
   readonly witnessOutcomes: Record<WitnessOutcome, number>;
-  /** Outcome of every scored message, sorted by message id (hex). */
-  readonly outcomes: ReadonlyArray<{ readonly id: string; readonly kind: "beacon" | "witness"; readonly outcome: BeaconOutcome | WitnessOutcome }>;
+  /**
+   * Outcome of every scored message, sorted by message id (hex). Optional: at Helium scale it is
+   * tens of millions of entries, so the tuned scorer returns it only when asked (`detail`).
+   */
+  readonly outcomes?: ReadonlyArray<MessageOutcome>;
+  /** outcomeDigest(outcomes): always present, so scorers are compared on every verdict. */
+  readonly outcomeDigest: Uint8Array;
   /** Hotspots that earned units this epoch, sorted by key. */
   readonly rewards: readonly HotspotReward[];
   readonly emitted: bigint;

@@ -19,7 +19,7 @@ function ring(count: number, radiusKm: number): Array<[number, number]> {
 }
 
 function outcomeOf(score: EpochScore, id: Uint8Array): string | undefined {
-  return score.outcomes.find((o) => o.id === hex(id))?.outcome;
+  return score.outcomes!.find((o) => o.id === hex(id))?.outcome;
 }
 
 describe("validator: reference scorer", () => {
@@ -170,7 +170,7 @@ describe("validator: reference scorer", () => {
 
     const score = scoreEpochReference(b.input(EPOCH));
     for (const [id, want] of expected) {
-      const got = score.outcomes.find((o) => o.id === id)?.outcome;
+      const got = score.outcomes!.find((o) => o.id === id)?.outcome;
       if (want === "valid-or-not_selected") expect(["valid", "not_selected"], id).to.include(got);
       else expect(got, `${want} for ${id.slice(0, 8)}`).to.equal(want);
     }
