@@ -39,7 +39,13 @@ export function spawnHexcover(args: string[], env: NodeJS.ProcessEnv = {}): Runn
       if (existing !== undefined) return Promise.resolve(existing);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; output:\n${lines.join("\n")}`)), timeoutMs);
-        waiters.push({ pattern, resolve: (line) => (clearTimeout(timer), resolve(line)) });
+        waiters.push({
+          pattern,
+          resolve: (line) => {
+            clearTimeout(timer);
+            resolve(line);
+          },
+        });
         child.once("exit", (code) => {
           clearTimeout(timer);
           reject(new Error(`process exited (${code}) before printing ${pattern}; output:\n${lines.join("\n")}`));

@@ -163,7 +163,9 @@ describe("validator: reference scorer", () => {
       b.reveal(beacon);
       return beacon;
     });
-    h8Beacons.forEach((beacon, i) => expectOutcome(beacon.commit.id, i < cfg.maxBeaconsPerHotspotPerEpoch ? "valid" : "too_frequent"));
+    for (const [i, beacon] of h8Beacons.entries()) {
+      expectOutcome(beacon.commit.id, i < cfg.maxBeaconsPerHotspotPerEpoch ? "valid" : "too_frequent");
+    }
     // A beacon scored in the next epoch is not this epoch's business at all.
     const nextEpoch = b.beacon(h9!, b.entropy(b.txTimeIn(EPOCH + 1) - 1000), b.txTimeIn(EPOCH + 1));
     b.reveal(nextEpoch);
