@@ -56,8 +56,8 @@ export class EpochBuilder {
   readonly #nonce: () => Uint8Array;
 
   /** A registered hotspot at lat/lng (asserted at resolution 12). */
-  hotspot(lat: number, lng: number, gainDeciDbi = 30, register = true): RegisteredHotspot {
-    const hotspot = { key: this.#random(), location: latLngToCell(lat, lng, 12), gainDeciDbi, elevationM: 10 };
+  hotspot(lat: number, lng: number, gainDeciDbi = 30, register = true, key: Uint8Array = this.#random()): RegisteredHotspot {
+    const hotspot = { key, location: latLngToCell(lat, lng, 12), gainDeciDbi, elevationM: 10 };
     if (register) this.hotspots.push(hotspot);
     return hotspot;
   }

@@ -1,0 +1,2 @@
+export * from "./results-store.js";
+export * from "./summarize.js";
