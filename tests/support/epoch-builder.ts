@@ -4,7 +4,6 @@ import {
   type BeaconCommitMessage,
   beaconPayloadHash,
   deriveBeaconPayload,
-  Ed25519Keypair,
   type HexcoverMessage,
   messageId,
   NONCE_BYTES,
