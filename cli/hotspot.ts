@@ -21,7 +21,10 @@ import {
   SimRadio,
   startStatusServer,
 } from "../node/index.js";
+import { ensureRewardAccount } from "../chain/client/index.js";
+import { ASSERTED_LOCATION_RESOLUTION, cellFromU64, cellToU64, latLngToCell } from "../geo/index.js";
 import { decodeAddress, Ed25519Keypair, loadKeypairFile, saveKeypairFile } from "../protocol/index.js";
+import { clientFor, resolveRpcUrl, toWeb3Keypair } from "./cluster.js";
 import { listFlag, numberFlag, parseFlags, readJsonConfig, UsageError, untilSignal } from "./args.js";
 
 export const DEFAULT_HOTSPOT_DIR = ".data/hotspot";
@@ -257,6 +260,32 @@ async function status(flags: Flags): Promise<void> {
   console.log(JSON.stringify(await response.json(), null, 2));
 }
 
+/** Onboards the hotspot on chain: the owner pays and signs with the device key. */
+async function register(flags: Flags): Promise<void> {
+  const paths = hotspotPaths(flags.dir ?? DEFAULT_HOTSPOT_DIR);
+  const config = await readJsonConfig(paths.config);
+  const lat = setting(flags, config, "lat");
+  const lng = setting(flags, config, "lng");
+  if (lat === undefined || lng === undefined) throw new UsageError("register needs --lat and --lng (the hotspot's asserted location)");
+  const location = latLngToCell(numberFlag("lat", lat, 0, -90, 90), numberFlag("lng", lng, 0, -180, 180), ASSERTED_LOCATION_RESOLUTION);
+  const gainDeciDbi = Math.round(numberFlag("gain-dbi", setting(flags, config, "gain-dbi"), 3, -10, 30) * 10);
+  const elevationM = Math.round(numberFlag("elevation-m", setting(flags, config, "elevation-m"), 10, 0, 10_000));
+  const device = await loadKeypairFile(paths.device);
+  const owner = await loadKeypairFile(paths.owner);
+  const rpcUrl = await resolveRpcUrl(flags.rpc);
+  const client = clientFor(rpcUrl, owner);
+  const existing = await client.fetchHotspot(toWeb3Keypair(device).publicKey);
+  if (existing !== null) {
+    console.log(`hotspot ${device.address} is already registered at cell ${cellFromU64(existing.location)} (owner ${existing.owner.toBase58()})`);
+    return;
+  }
+  const mint = (await client.fetchConfig()).mint;
+  // Claims pay into the owner's associated token account, so it must exist.
+  await ensureRewardAccount(client.provider, toWeb3Keypair(owner).publicKey, mint);
+  const signature = await client.registerHotspot(toWeb3Keypair(owner), toWeb3Keypair(device), { location: cellToU64(location), gainDeciDbi, elevationM });
+  console.log(JSON.stringify({ hotspot: device.address, owner: owner.address, location, gainDeciDbi, elevationM, rpcUrl, signature }));
+}
+
 export async function runHotspotCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseFlags(argv, FLAGS, USAGE);
   const sub = positionals[0];
@@ -272,7 +301,7 @@ export async function runHotspotCommand(argv: string[]): Promise<void> {
     case "status":
       return status(values);
     case "register":
-      throw new UsageError("hotspot register: not yet available (needs the chain client of issue 4)");
+      return register(values);
     default:
       throw new UsageError(`unknown hotspot command ${JSON.stringify(sub)}\n\n${USAGE}`);
   }
