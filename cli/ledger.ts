@@ -128,10 +128,9 @@ export async function runLedgerCommand(argv: string[], options: LedgerCommandOpt
   if (programs.length === 0) programs.push(...programsFromAnchorToml(values["anchor-toml"] ?? DEFAULT_ANCHOR_TOML));
   const airdrops = (values.airdrop ?? []).map((a) => {
     const [pubkey, sol] = splitPair("--airdrop", a);
-    return { pubkey, lamports: parseSol(sol) };
+    return { pubkey, sol, lamports: parseSol(sol) };
   });
   const dataDir = values["in-memory"] === true ? undefined : (values["data-dir"] ?? DEFAULT_DATA_DIR);
-  const stop = options.stopSignal ?? waitForSignal();
 
   const ledger = await startLedger({
     host: values.host ?? DEFAULT_HOST,
@@ -144,6 +143,8 @@ export async function runLedgerCommand(argv: string[], options: LedgerCommandOpt
     fsync: values["no-fsync"] !== true,
     log: (line) => console.error(line),
   });
+  // Registered only once the ledger serves, so a failed start leaves no handlers behind.
+  const stop = options.stopSignal ?? waitForSignal();
   try {
     print(`ledger: JSON-RPC   ${ledger.rpcUrl}`);
     print(`ledger: websocket  ${ledger.wsUrl}`);
@@ -153,7 +154,7 @@ export async function runLedgerCommand(argv: string[], options: LedgerCommandOpt
     for (const p of programs) print(`ledger: program    ${p.programId} <- ${p.soPath}`);
     for (const a of airdrops) {
       const signature = await ledger.airdrop(a.pubkey, a.lamports);
-      print(`ledger: airdrop    ${a.pubkey} ${a.lamports} lamports (${signature})`);
+      print(`ledger: airdrop    ${a.sol} SOL to ${a.pubkey} (${signature})`);
     }
     print("ledger: ready");
     options.onStarted?.(ledger);

@@ -6,6 +6,7 @@ import "../protocol/polyfills.js";
 
 import { UsageError } from "./args.js";
 import { runHotspotCommand } from "./hotspot.js";
+import { runLedgerCommand } from "./ledger.js";
 
 type Command = (argv: string[]) => Promise<void>;
 
@@ -30,7 +31,7 @@ function notYetAvailable(name: string, issue: number): Command {
 
 const COMMANDS: Record<string, Command> = {
   network: notYetAvailable("network", 9),
-  ledger: notYetAvailable("ledger", 5),
+  ledger: runLedgerCommand,
   hotspot: runHotspotCommand,
   validator: notYetAvailable("validator", 7),
   coverage: notYetAvailable("coverage", 8),
@@ -53,5 +54,6 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   console.error(`hexcover: ${err instanceof Error ? err.message : String(err)}`);
-  process.exitCode = err instanceof UsageError ? 2 : 1;
+  const usage = err instanceof UsageError || (err instanceof Error && err.name === "LedgerOptionError");
+  process.exitCode = usage ? 2 : 1;
 });

@@ -33,6 +33,14 @@ export interface HotspotAccount {
   readonly elevationM: number;
   readonly claimed: bigint;
   readonly rewardAccount: PublicKey;
+  /** Clock unix time of register_hotspot. */
+  readonly registeredAt: bigint;
+  /** Unix time the current location/gain/elevation took effect (= registeredAt until the first update). */
+  readonly locationUpdatedAt: bigint;
+  /** The values in force before locationUpdatedAt (= the current ones until the first update). */
+  readonly previousLocation: bigint;
+  readonly previousGainDeciDbi: number;
+  readonly previousElevationM: number;
 }
 
 export interface EpochVote {
@@ -148,10 +156,15 @@ export class CoverageRewardsClient {
     );
   }
 
+  /**
+   * Moves a hotspot (the owner signs). The program keeps the replaced values as previous* and
+   * refuses another update within 2 epochs of the last one or of the registration
+   * (LocationUpdateTooSoon), so the registry as of a recent time stays readable (hotspotAsOf).
+   */
   async updateLocation(owner: Keypair, deviceKey: PublicKey, args: { location: bigint; gainDeciDbi: number; elevationM: number }): Promise<string> {
     return this.#send(
       this.#methods.updateLocation(new BN(args.location.toString()), args.gainDeciDbi, args.elevationM)
-        .accountsStrict({ owner: owner.publicKey, hotspot: this.hotspotAddress(deviceKey) }),
+        .accountsStrict({ owner: owner.publicKey, hotspot: this.hotspotAddress(deviceKey), config: this.configAddress }),
       [owner],
     );
   }
@@ -270,5 +283,10 @@ function hotspotFromRaw(address: PublicKey, raw: AnyAccount): HotspotAccount {
     elevationM: raw.elevationM as number,
     claimed: big(raw.claimed),
     rewardAccount: raw.rewardAccount as PublicKey,
+    registeredAt: big(raw.registeredAt),
+    locationUpdatedAt: big(raw.locationUpdatedAt),
+    previousLocation: big(raw.previousLocation),
+    previousGainDeciDbi: raw.previousGainDbiX10 as number,
+    previousElevationM: raw.previousElevationM as number,
   };
 }

@@ -15,3 +15,10 @@ export const EPOCH_SEED = Buffer.from("epoch");
 
 /** Most validators the Config account holds (its fixed-size array). */
 export const MAX_VALIDATORS = 16;
+
+/**
+ * update_location is refused until this many epochs (x config.epochLengthSeconds) have passed
+ * since the last update or the registration (EPOCHS_BETWEEN_UPDATES in
+ * programs/coverage-rewards/src/instructions/update_location/data.rs).
+ */
+export const EPOCHS_BETWEEN_LOCATION_UPDATES = 2n;
