@@ -122,8 +122,11 @@ export class ResultsStore {
   }
 
   latestEpoch(): number | undefined {
-    for (const key of this.#summaries.getKeys({ reverse: true, limit: 1 })) return key;
-    return undefined;
+    // Not getKeys({ reverse: true }): lmdb-js 3.5 returns nothing from a reverse scan over uint32
+    // keys when the only key is 0. Epochs number a few hundred a day, so a forward scan is cheap.
+    let latest: number | undefined;
+    for (const key of this.#summaries.getKeys()) latest = key;
+    return latest;
   }
 
   /** Cumulative leaves through `epoch` (sorted by device key); empty if never scored. */
