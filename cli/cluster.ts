@@ -31,10 +31,14 @@ export async function resolveRpcUrl(flag: string | undefined): Promise<string> {
   }
 }
 
-/** An Anchor client on `rpcUrl` paying with (and signing as) `payer`. */
-export function clientFor(rpcUrl: string, payer: Ed25519Keypair | Keypair): CoverageRewardsClient {
+/**
+ * An Anchor client on `rpcUrl` paying with (and signing as) `payer`. `wsUrl` defaults to web3.js's
+ * rule (the RPC port + 1, as solana-test-validator and `hexcover ledger` use by default).
+ */
+export function clientFor(rpcUrl: string, payer: Ed25519Keypair | Keypair, wsUrl?: string): CoverageRewardsClient {
   const keypair = payer instanceof Keypair ? payer : Keypair.fromSecretKey(payer.secretKey);
-  const provider = new AnchorProvider(new Connection(rpcUrl, "confirmed"), new Wallet(keypair), { commitment: "confirmed" });
+  const connection = new Connection(rpcUrl, { commitment: "confirmed", ...(wsUrl !== undefined ? { wsEndpoint: wsUrl } : {}) });
+  const provider = new AnchorProvider(connection, new Wallet(keypair), { commitment: "confirmed" });
   return new CoverageRewardsClient(provider);
 }
 

@@ -51,7 +51,7 @@ run:      --radio sim|wifi|semtech (default sim)
   sim:    --sim-broker host:port (default ${DEFAULT_SIM_BROKER}) --lat --lng --gain-dbi --elevation-m
   wifi:   --wifi-iface <ifname>; transmit command "wifiTxCommand" in hotspot.json (docs/RADIO.md)
   semtech: --semtech-bind host:port (default 127.0.0.1:1700) --semtech-gateways <eui>[,...]
-register: --lat --lng [--gain-dbi --elevation-m] --rpc <url>
+register: --lat --lng [--gain-dbi --elevation-m] [--rpc <url>] [--ws <url>]
 Every run flag can also be set in <dir>/hotspot.json under its camelCase name (e.g. "beaconIntervalS").`;
 
 const FLAGS = {
@@ -77,6 +77,7 @@ const FLAGS = {
   "elevation-m": { type: "string" },
   url: { type: "string" },
   rpc: { type: "string" },
+  ws: { type: "string" },
   force: { type: "boolean" },
 } as const;
 
@@ -273,7 +274,7 @@ async function register(flags: Flags): Promise<void> {
   const device = await loadKeypairFile(paths.device);
   const owner = await loadKeypairFile(paths.owner);
   const rpcUrl = await resolveRpcUrl(flags.rpc);
-  const client = clientFor(rpcUrl, owner);
+  const client = clientFor(rpcUrl, owner, flags.ws);
   const existing = await client.fetchHotspot(toWeb3Keypair(device).publicKey);
   if (existing !== null) {
     console.log(`hotspot ${device.address} is already registered at cell ${cellFromU64(existing.location)} (owner ${existing.owner.toBase58()})`);

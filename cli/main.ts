@@ -4,9 +4,11 @@
  */
 import "../protocol/polyfills.js";
 
+import { runAdminCommand } from "./admin.js";
 import { UsageError } from "./args.js";
 import { runHotspotCommand } from "./hotspot.js";
 import { runLedgerCommand } from "./ledger.js";
+import { runValidatorCommand } from "./validator.js";
 
 type Command = (argv: string[]) => Promise<void>;
 
@@ -18,6 +20,7 @@ commands:
   hotspot     init | register | run | status: the hotspot and witness daemon
   validator   init | run: ingest, agree, score and submit epochs
   coverage    run the coverage index, HTTP API and web map
+  admin       init | set-validators | show: the program admin's network bootstrap
 
 Run "hexcover <command> --help" for a command's options.`;
 
@@ -30,10 +33,11 @@ function notYetAvailable(name: string, issue: number): Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  admin: runAdminCommand,
   network: notYetAvailable("network", 9),
   ledger: runLedgerCommand,
   hotspot: runHotspotCommand,
-  validator: notYetAvailable("validator", 7),
+  validator: runValidatorCommand,
   coverage: notYetAvailable("coverage", 8),
 };
 
