@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { getAccount } from "@solana/spl-token";
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
-import { CoverageRewardsClient } from "../../chain/client/index.js";
+import type { CoverageRewardsClient } from "../../chain/client/index.js";
 import { RewardMerkleTree } from "../../chain/merkle.js";
 import { cellFromU64 } from "../../geo/index.js";
 import { Ed25519Keypair, saveKeypairFile } from "../../protocol/index.js";
