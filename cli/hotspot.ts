@@ -19,6 +19,7 @@ import {
   createRadio,
   type Radio,
   SimRadio,
+  SIM_DEFAULT_PORT,
   startStatusServer,
 } from "../node/index.js";
 import { ensureRewardAccount } from "../chain/client/index.js";
@@ -30,7 +31,7 @@ import { listFlag, numberFlag, parseFlags, readJsonConfig, UsageError, untilSign
 export const DEFAULT_HOTSPOT_DIR = ".data/hotspot";
 /** Prometheus' conventional exporter range starts at 9100. */
 export const DEFAULT_METRICS_PORT = 9100;
-export const DEFAULT_SIM_BROKER = "127.0.0.1:1680";
+export const DEFAULT_SIM_BROKER = `127.0.0.1:${SIM_DEFAULT_PORT}`;
 
 const USAGE = `usage: hexcover hotspot <init|run|status|register> [options]
 

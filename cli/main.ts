@@ -9,6 +9,7 @@ import { UsageError } from "./args.js";
 import { runHotspotCommand } from "./hotspot.js";
 import { runLedgerCommand } from "./ledger.js";
 import { runValidatorCommand } from "./validator.js";
+import { runSimBrokerCommand } from "../node/index.js";
 
 type Command = (argv: string[]) => Promise<void>;
 
@@ -21,6 +22,7 @@ commands:
   validator   init | run: ingest, agree, score and submit epochs
   coverage    run the coverage index, HTTP API and web map
   admin       init | set-validators | show: the program admin's network bootstrap
+  sim-medium  the shared simulated radio medium that sim-radio hotspots connect to
 
 Run "hexcover <command> --help" for a command's options.`;
 
@@ -34,6 +36,7 @@ function notYetAvailable(name: string, issue: number): Command {
 
 const COMMANDS: Record<string, Command> = {
   admin: runAdminCommand,
+  "sim-medium": runSimBrokerCommand,
   network: notYetAvailable("network", 9),
   ledger: runLedgerCommand,
   hotspot: runHotspotCommand,

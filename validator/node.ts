@@ -7,7 +7,7 @@ import { peerIdFromPublicKey } from "@libp2p/peer-id";
 import { Keypair } from "@solana/web3.js";
 import type { Logger } from "pino";
 import { Counter, Gauge, Registry } from "prom-client";
-import type { CoverageRewardsClient } from "../chain/client/index.js";
+import { type CoverageRewardsClient, hotspotAsOf } from "../chain/client/index.js";
 import { cellFromU64 } from "../geo/index.js";
 import { createHexcoverHost, type HexcoverHost } from "../node/index.js";
 import type { Ed25519Keypair } from "../protocol/index.js";
@@ -214,13 +214,16 @@ export class ValidatorNode {
   /** The frozen sets of E−1 and E, the registry and the cumulative rewards through E−1. */
   async scoringInput(epoch: number): Promise<ScoringInput> {
     const messages = [...(epoch > 0 ? this.store.messages(epoch - 1) : []), ...this.store.messages(epoch)];
-    const accounts = await this.#o.client.allHotspots();
-    const hotspots: RegisteredHotspot[] = accounts.map((a) => ({
-      key: a.deviceKey.toBytes(),
-      location: cellFromU64(a.location),
-      gainDeciDbi: a.gainDeciDbi,
-      elevationM: a.elevationM,
-    }));
+    // The registry as it stood when the epoch ended: every validator reads the accounts at a
+    // slightly different time, but the program keeps enough history (docs/PROGRAM.md, "Registry
+    // as of time T") for all of them to reconstruct the same snapshot.
+    const asOf = BigInt(Math.floor((this.config.genesisMs + (epoch + 1) * this.config.epochLengthMs) / 1000));
+    const hotspots: RegisteredHotspot[] = [];
+    for (const account of await this.#o.client.allHotspots()) {
+      const snapshot = hotspotAsOf(account, asOf);
+      if (snapshot === null) continue;
+      hotspots.push({ key: account.deviceKey.toBytes(), location: cellFromU64(snapshot.location), gainDeciDbi: snapshot.gainDeciDbi, elevationM: snapshot.elevationM });
+    }
     return {
       epoch,
       config: this.config,

@@ -55,3 +55,4 @@ export {
 } from "./semtech-packet.js";
 export { parseRxpk, SemtechRadio, type SemtechRadioOptions, type SemtechRadioStats } from "./semtech-radio.js";
 export { createRadio, type RadioConfig } from "./create.js";
+export { runSimBrokerCommand } from "./sim-broker-cli.js";

@@ -1,8 +1,8 @@
 import BN from "bn.js";
 import type { Address } from "@solana/kit";
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
-import { Keypair, type PublicKey, SystemProgram, Transaction, type TransactionInstruction } from "@solana/web3.js";
-import { toCoverageRewardsError } from "../../chain/client/index.js";
+import { Keypair, PublicKey, SystemProgram, Transaction, type TransactionInstruction } from "@solana/web3.js";
+import { CoverageRewardsClient, epochPda, HOTSPOT_SEED, hotspotAsOf, hotspotPda, toCoverageRewardsError } from "../../chain/client/index.js";
 import { expect } from "chai";
 import { RewardMerkleTree } from "../../chain/merkle.js";
 import { cellToU64, latLngToCell } from "../../geo/index.js";
@@ -117,19 +117,8 @@ describe("programs: coverage_rewards on litesvm through the Anchor client", func
     const U64_MAX = (1n << 64n) - 1n;
 
     /** Builds an instruction through the Anchor client, lets the test edit it, and sends it. */
-    async function sendEdited(
-      build: () => Promise<TransactionInstruction>,
-      edit: (ix: TransactionInstruction) => void,
-      signers: Keypair[],
-    ): Promise<string> {
-      const ix = await build();
-      edit(ix);
-      try {
-        return env.provider.execute(new Transaction().add(ix), signers).signature;
-      } catch (err) {
-        throw toCoverageRewardsError(err);
-      }
-    }
+    const sendEdited = (build: () => Promise<TransactionInstruction>, edit: (ix: TransactionInstruction) => void, signers: Keypair[]) =>
+      sendEditedWith(env, build, edit, signers);
 
     /** Copies an account to a new address, owned by another program (a look-alike). */
     function lookAlike(address: PublicKey): PublicKey {
@@ -140,11 +129,7 @@ describe("programs: coverage_rewards on litesvm through the Anchor client", func
       return fake;
     }
 
-    function replaceKey(ix: TransactionInstruction, from: PublicKey, to: PublicKey): void {
-      const meta = ix.keys.find((k) => k.pubkey.equals(from));
-      if (!meta) throw new Error(`account ${from.toBase58()} not in instruction`);
-      meta.pubkey = to;
-    }
+    const replaceKey = replaceKeyIn;
 
     it("submit_epoch: a key outside the validator set -> NotAValidator", async () => {
       const outsider = Keypair.generate();
@@ -315,10 +300,161 @@ describe("programs: coverage_rewards on litesvm through the Anchor client", func
         "NotHotspotOwner",
       );
       expect(await programErrorOf(env.client.setValidators(stranger, [stranger.publicKey], 1))).to.equal("Unauthorized");
+      env.provider.setUnixTime(GENESIS + 2n * EPOCH_LENGTH);
       await env.client.updateLocation(hotspots[0]!.owner, hotspots[0]!.device.publicKey, { location, gainDeciDbi: 40, elevationM: 5 });
       const updated = (await env.client.fetchHotspot(hotspots[0]!.device.publicKey))!;
       expect(updated.location).to.equal(location);
       expect(updated.gainDeciDbi).to.equal(40);
     });
+
+    it("update_location: within two epochs of the registration or the last update -> LocationUpdateTooSoon", async () => {
+      const h = hotspots[0]!;
+      const moved = { location: cellToU64(latLngToCell(37.8, -122.3, 12)), gainDeciDbi: 40, elevationM: 5 };
+      // Registered at GENESIS by setup().
+      env.provider.setUnixTime(GENESIS + 2n * EPOCH_LENGTH - 1n);
+      expect(await programErrorOf(env.client.updateLocation(h.owner, h.device.publicKey, moved))).to.equal("LocationUpdateTooSoon");
+      env.provider.setUnixTime(GENESIS + 2n * EPOCH_LENGTH);
+      await env.client.updateLocation(h.owner, h.device.publicKey, moved);
+      const back = { location: cellToU64(latLngToCell(37.77, -122.42, 12)), gainDeciDbi: 30, elevationM: 10 };
+      env.provider.setUnixTime(GENESIS + 4n * EPOCH_LENGTH - 1n);
+      expect(await programErrorOf(env.client.updateLocation(h.owner, h.device.publicKey, back))).to.equal("LocationUpdateTooSoon");
+      env.provider.setUnixTime(GENESIS + 4n * EPOCH_LENGTH);
+      await env.client.updateLocation(h.owner, h.device.publicKey, back);
+      expect((await env.client.fetchHotspot(h.device.publicKey))!.locationUpdatedAt).to.equal(GENESIS + 4n * EPOCH_LENGTH);
+    });
+
+    it("update_location: a look-alike Config not owned by the program -> InvalidAccountOwner", async () => {
+      const h = hotspots[0]!;
+      env.provider.setUnixTime(GENESIS + 2n * EPOCH_LENGTH);
+      const build = () =>
+        env.client.program.methods
+          .updateLocation!(new BN(cellToU64(latLngToCell(37.8, -122.3, 12)).toString()), 30, 10)
+          .accountsStrict({ owner: h.owner.publicKey, hotspot: env.client.hotspotAddress(h.device.publicKey), config: env.client.configAddress })
+          .instruction();
+      const fakeConfig = lookAlike(env.client.configAddress);
+      expect(await programErrorOf(sendEdited(build, (ix) => replaceKey(ix, env.client.configAddress, fakeConfig), [h.owner]))).to.equal("InvalidAccountOwner");
+    });
+  });
+
+  describe("registry as of a past time", () => {
+    before(setup);
+
+    it("records the registration time and keeps the replaced values on update_location", async () => {
+      const h = hotspots[1]!;
+      const registered = (await env.client.fetchHotspot(h.device.publicKey))!;
+      expect(registered.registeredAt).to.equal(GENESIS);
+      expect(registered.locationUpdatedAt).to.equal(GENESIS);
+      expect([registered.previousLocation, registered.previousGainDeciDbi, registered.previousElevationM]).to.deep.equal([
+        registered.location,
+        registered.gainDeciDbi,
+        registered.elevationM,
+      ]);
+      const moved = { location: cellToU64(latLngToCell(37.9, -122.2, 12)), gainDeciDbi: -15, elevationM: 250 };
+      const at = GENESIS + 3n * EPOCH_LENGTH + 7n;
+      env.provider.setUnixTime(at);
+      await env.client.updateLocation(h.owner, h.device.publicKey, moved);
+      const updated = (await env.client.fetchHotspot(h.device.publicKey))!;
+      expect([updated.location, updated.gainDeciDbi, updated.elevationM]).to.deep.equal([moved.location, moved.gainDeciDbi, moved.elevationM]);
+      expect([updated.previousLocation, updated.previousGainDeciDbi, updated.previousElevationM]).to.deep.equal([
+        registered.location,
+        registered.gainDeciDbi,
+        registered.elevationM,
+      ]);
+      expect(updated.registeredAt).to.equal(GENESIS);
+      expect(updated.locationUpdatedAt).to.equal(at);
+    });
+
+    it("hotspotAsOf on the fetched account gives the values in force before and after the update", async () => {
+      const h = hotspots[1]!;
+      const account = (await env.client.fetchHotspot(h.device.publicKey))!;
+      const at = account.locationUpdatedAt;
+      const original = { location: cellToU64(latLngToCell(37.78, -122.42, 12)), gainDeciDbi: 30, elevationM: 10 };
+      expect(hotspotAsOf(account, GENESIS - 1n)).to.equal(null);
+      expect(hotspotAsOf(account, GENESIS)).to.deep.equal(original);
+      expect(hotspotAsOf(account, at - 1n)).to.deep.equal(original);
+      expect(hotspotAsOf(account, at)).to.deep.equal({ location: account.location, gainDeciDbi: -15, elevationM: 250 });
+      // Every validator reading the registry between T and T + 2 epochs gets the same snapshot.
+      const snapshot = (await env.client.allHotspots()).map((a) => hotspotAsOf(a, at - 1n));
+      expect(snapshot.map((s) => s?.location)).to.have.members(hotspots.map((_, i) => cellToU64(latLngToCell(37.77 + i * 0.01, -122.42, 12))));
+    });
+  });
+
+  describe("PDA derivation at bumps below 255 (sha256 + curve check, not the find syscall)", () => {
+    before(setup);
+
+    /** A fresh device key whose hotspot PDA has at most `maxBump` as its canonical bump. */
+    function deviceWithBump(maxBump: number): Keypair {
+      for (;;) {
+        const device = Keypair.generate();
+        if (hotspotPda(device.publicKey)[1] <= maxBump) return device;
+      }
+    }
+
+    it("registers hotspots whose canonical bump is 253 or lower at exactly that address", async () => {
+      for (let i = 0; i < 3; i++) {
+        const owner = Keypair.generate();
+        env.provider.airdrop(owner.publicKey, 1_000_000_000n);
+        const device = deviceWithBump(253);
+        await env.client.registerHotspot(owner, device, { location: cellToU64(latLngToCell(37.7, -122.4 + i * 0.01, 12)), gainDeciDbi: 30, elevationM: 10 });
+        const account = (await env.client.fetchHotspot(device.publicKey))!;
+        expect(account.deviceKey.equals(device.publicKey)).to.equal(true);
+        expect(account.rewardAccount.equals(CoverageRewardsClient.rewardAccountFor(owner.publicKey, env.mint))).to.equal(true);
+      }
+    });
+
+    it("rejects a hotspot account at a non-canonical bump -> InvalidPda", async () => {
+      const owner = Keypair.generate();
+      env.provider.airdrop(owner.publicKey, 1_000_000_000n);
+      const device = deviceWithBump(254);
+      const [canonical, bump] = hotspotPda(device.publicKey);
+      let other: PublicKey | undefined;
+      for (let b = bump - 1; b >= 0 && other === undefined; b--) {
+        try {
+          other = PublicKey.createProgramAddressSync([HOTSPOT_SEED, device.publicKey.toBuffer(), Buffer.from([b])], env.client.programId);
+        } catch {
+          // on the curve: try the next bump
+        }
+      }
+      const build = () =>
+        env.client.program.methods
+          .registerHotspot!(new BN(cellToU64(latLngToCell(37.7, -122.4, 12)).toString()), 30, 10)
+          .accountsStrict({ owner: owner.publicKey, device: device.publicKey, hotspot: canonical, config: env.client.configAddress, systemProgram: SystemProgram.programId })
+          .instruction();
+      expect(await programErrorOf(sendEditedWith(env, build, (ix) => replaceKeyIn(ix, canonical, other!), [owner, device]))).to.equal("InvalidPda");
+    });
+
+    it("creates Epoch accounts at their canonical PDA whatever the bump", async () => {
+      const bumps = new Set<number>();
+      for (let epoch = 0n; epoch < 6n; epoch++) {
+        bumps.add(epochPda(epoch)[1]);
+        await finalize(epoch, tree([epoch + 1n, 2n, 3n]));
+        expect((await env.client.fetchEpoch(epoch))!.status).to.equal("finalized");
+      }
+      // Epochs 0..5 of this program id have canonical bumps below 255 among them.
+      expect([...bumps].some((b) => b < 255)).to.equal(true);
+    });
   });
 });
+
+/** Builds an instruction through the Anchor client, lets the test edit it, sends it and maps program errors. */
+async function sendEditedWith(
+  env: ProgramEnv,
+  build: () => Promise<TransactionInstruction>,
+  edit: (ix: TransactionInstruction) => void,
+  signers: Keypair[],
+): Promise<string> {
+  const ix = await build();
+  edit(ix);
+  try {
+    return env.provider.execute(new Transaction().add(ix), signers).signature;
+  } catch (err) {
+    throw toCoverageRewardsError(err);
+  }
+}
+
+/** Points the instruction's account `from` at `to`. */
+function replaceKeyIn(ix: TransactionInstruction, from: PublicKey, to: PublicKey): void {
+  const meta = ix.keys.find((k) => k.pubkey.equals(from));
+  if (!meta) throw new Error(`account ${from.toBase58()} not in instruction`);
+  meta.pubkey = to;
+}

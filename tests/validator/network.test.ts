@@ -31,7 +31,7 @@ describe("validator: 4 validators and 12 hotspots agree on chain", function () {
     const summary = net.validators[0]!.results.summary(1)!;
     expect(summary.beaconOutcomes.valid).to.be.greaterThan(0);
     expect(summary.witnessOutcomes.valid).to.be.greaterThan(0);
-    expect(BigInt(summary.cumulativeTotal)).to.be.greaterThan(0n);
+    expect(Number(summary.cumulativeTotal)).to.be.greaterThan(0);
   });
 
   it("keeps finalizing with one validator stopped (3/4)", async () => {

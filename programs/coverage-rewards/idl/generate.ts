@@ -89,9 +89,10 @@ const instructions: IdlInstruction[] = [
     { name: "epoch_account", writable: true, pda: { seeds: [{ kind: "const", value: bytes("epoch") }, { kind: "arg", path: "epoch" }] } },
     { name: "system_program", address: SYSTEM },
   ], [f("epoch", "u64"), f("root", { array: ["u8", HASH_LEN] }), f("cumulative_total", "u64"), f("leaf_count", "u64")]),
-  ix("update_location", ["The owner re-asserts location, gain and elevation."], [
+  ix("update_location", ["The owner re-asserts location, gain and elevation; the replaced values become previous_*. At most once per 2 x epoch_length_seconds (since the last update or the registration)."], [
     { name: "owner", signer: true },
     { name: "hotspot", writable: true },
+    { name: "config", pda: configPda },
   ], hotspotArgs),
 ];
 const accounts = ["Config", "Epoch", "Hotspot"].map((name) => ({ name, discriminator: d(`account:${name}`) }));
@@ -117,7 +118,7 @@ const types: IdlTypeDef[] = [
   st("Epoch", [f("version", "u8"), f("bump", "u8"), f("epoch", "u64"), f("status", { defined: { name: "EpochStatus" } }), f("validators_version", "u32"), f("vote_count", "u8"), f("votes", { array: [{ defined: { name: "Vote" } }, MAX_VALIDATORS] }), f("finalized_root", { array: ["u8", HASH_LEN] }), f("finalized_cumulative_total", "u64"), f("finalized_leaf_count", "u64"), f("finalized_at", "i64")], ["PDA [\"epoch\", epoch u64 LE], 864 bytes"]),
   st("EpochFinalized", [f("epoch", "u64"), f("root", { array: ["u8", HASH_LEN] }), f("cumulative_total", "u64"), f("leaf_count", "u64"), f("finalized_at", "i64")]),
   { name: "EpochStatus", type: { kind: "enum", variants: [{ name: "Voting" }, { name: "Finalized" }] } },
-  st("Hotspot", [f("version", "u8"), f("bump", "u8"), f("owner", pk), f("device_key", pk), f("location", "u64"), f("gain_dbi_x10", "i16"), f("elevation_m", "i32"), f("claimed", "u64"), f("reward_account", pk)], ["PDA [\"hotspot\", device key], 128 bytes"]),
+  st("Hotspot", [f("version", "u8"), f("bump", "u8"), f("owner", pk), f("device_key", pk), f("location", "u64"), f("gain_dbi_x10", "i16"), f("elevation_m", "i32"), f("claimed", "u64"), f("reward_account", pk), f("registered_at", "i64", "Clock unix time of register_hotspot"), f("location_updated_at", "i64", "Unix time the current location took effect (registered_at until the first update)"), f("previous_location", "u64", "Location in force before location_updated_at"), f("previous_gain_dbi_x10", "i16"), f("previous_elevation_m", "i32")], ["PDA [\"hotspot\", device key], 158 bytes, layout version 2"]),
   st("HotspotRegistered", [f("device_key", pk), f("owner", pk), f("location", "u64"), f("gain_dbi_x10", "i16"), f("elevation_m", "i32")]),
   st("LocationUpdated", [f("device_key", pk), f("location", "u64"), f("gain_dbi_x10", "i16"), f("elevation_m", "i32")]),
   st("RewardsClaimed", [f("device_key", pk), f("owner", pk), f("epoch", "u64"), f("amount", "u64"), f("cumulative_amount", "u64")]),

@@ -157,6 +157,10 @@ pub struct Input {
 /// # Safety
 /// `input` must be the runtime's aligned serialization described above.
 pub unsafe fn deserialize(input: *mut u8, out: &mut Input) {
+    // Offsets use wrapping arithmetic on purpose: they index the runtime's own buffer, whose size
+    // bounds them far below usize::MAX, and the release profile's overflow checks would add a
+    // compare and branch to every step of this loop, which runs for every account of every
+    // instruction (≈ 100 CU on a 4-account instruction).
     // SAFETY: the caller guarantees the layout; every offset below follows it.
     unsafe {
         let count = *(input as *const u64) as usize;
@@ -164,26 +168,27 @@ pub unsafe fn deserialize(input: *mut u8, out: &mut Input) {
         let mut i = 0usize;
         while i < count {
             let record = input.add(off);
-            let marker = *record;
-            if marker == NON_DUP_MARKER {
+            let marker = *record as usize;
+            if marker == NON_DUP_MARKER as usize {
                 if i < MAX_ACCOUNTS {
                     out.accounts[i] = AccountInfo::from_raw(record);
                 }
                 let data_len = *(record.add(OFF_DATA_LEN) as *const u64) as usize;
-                off = align_up(off + OFF_DATA + data_len + MAX_PERMITTED_DATA_INCREASE) + 8;
+                // align_up(off + OFF_DATA + data_len + MAX_PERMITTED_DATA_INCREASE) + 8 (rent epoch)
+                off = (off.wrapping_add(OFF_DATA + MAX_PERMITTED_DATA_INCREASE + ALIGN - 1).wrapping_add(data_len) & !(ALIGN - 1)).wrapping_add(8);
             } else {
-                if i < MAX_ACCOUNTS {
-                    // `marker < i` always holds for a duplicate.
-                    out.accounts[i] = out.accounts[marker as usize % MAX_ACCOUNTS];
+                // `marker < i` always holds for a duplicate, so the first occurrence is stored.
+                if i < MAX_ACCOUNTS && marker < MAX_ACCOUNTS {
+                    out.accounts[i] = out.accounts[marker];
                 }
-                off += 8;
+                off = off.wrapping_add(8);
             }
             i += 1;
         }
         out.account_count = if count < MAX_ACCOUNTS { count } else { MAX_ACCOUNTS };
         out.data_len = *(input.add(off) as *const u64) as usize;
-        out.data = input.add(off + 8);
-        out.program_id = input.add(off + 8 + out.data_len) as *const Pubkey;
+        out.data = input.add(off.wrapping_add(8));
+        out.program_id = input.add(off.wrapping_add(8).wrapping_add(out.data_len)) as *const Pubkey;
     }
 }
 

@@ -121,6 +121,8 @@ error_codes! {
     UnsupportedRent = 41, "Unsupported rent parameters";
     /// The proof has more nodes than a u64-indexed tree can have levels.
     ProofTooLong = 42, "Merkle proof too long";
+    /// update_location within two epochs of the previous update (or of the registration).
+    LocationUpdateTooSoon = 43, "Location was updated less than two epochs ago";
 }
 
 impl Error {
@@ -155,6 +157,8 @@ mod tests {
         assert_eq!(Error::InvalidProof.code(), 6030);
         assert_eq!(Error::NothingToClaim.code(), 6032);
         assert_eq!(Error::ArithmeticOverflow.code(), 6037);
+        assert_eq!(Error::ProofTooLong.code(), 6042);
+        assert_eq!(Error::LocationUpdateTooSoon.code(), 6043);
     }
 
     #[test]

@@ -439,16 +439,61 @@ fn register_hotspot_needs_both_signatures_a_res12_cell_and_a_free_pda() {
 #[test]
 fn update_location_is_for_the_owner_only() {
     let mut wd = World::new();
-    let h = wd.hotspot(0);
+    let (h, cfg) = (wd.hotspot(0), wd.config);
+    host::set_unix_timestamp(GENESIS + 2 * EPOCH_LEN as i64);
     let args = hotspot_args(ix::UPDATE_LOCATION, OTHER_CELL, -20, 300);
-    assert_eq!(wd.l.exec(&[s(wd.owners[1]), w(h)], &args), code(Error::NotHotspotOwner));
-    assert_eq!(wd.l.exec(&[r(wd.owners[0]), w(h)], &args), code(Error::MissingSigner));
+    assert_eq!(wd.l.exec(&[s(wd.owners[1]), w(h), r(cfg)], &args), code(Error::NotHotspotOwner));
+    assert_eq!(wd.l.exec(&[r(wd.owners[0]), w(h), r(cfg)], &args), code(Error::MissingSigner));
+    assert_eq!(wd.l.exec(&[s(wd.owners[0]), w(h)], &args), code(Error::NotEnoughAccounts));
     let bad = hotspot_args(ix::UPDATE_LOCATION, OTHER_CELL, -20, 10_001);
-    assert_eq!(wd.l.exec(&[s(wd.owners[0]), w(h)], &bad), code(Error::InvalidElevation));
-    assert_eq!(wd.l.exec(&[s(wd.owners[0]), w(h)], &args), Ok(()));
+    assert_eq!(wd.l.exec(&[s(wd.owners[0]), w(h), r(cfg)], &bad), code(Error::InvalidElevation));
+    // The config must be the program's Config: a Hotspot in its place has the wrong discriminator.
+    assert_eq!(wd.l.exec(&[s(wd.owners[0]), w(h), r(wd.hotspot(1))], &args), code(Error::InvalidAccountData));
+    assert_eq!(wd.l.exec(&[s(wd.owners[0]), w(h), r(cfg)], &args), Ok(()));
     let mut data = wd.l.data(&h);
     let hs = view::<Hotspot>(&mut data).unwrap();
     assert_eq!((hs.location(), hs.gain_dbi_x10(), hs.elevation_m()), (OTHER_CELL, -20, 300));
+}
+
+#[test]
+fn register_hotspot_records_the_time_and_the_initial_values_as_previous() {
+    let wd = World::new();
+    let mut data = wd.l.data(&wd.hotspot(0));
+    assert_eq!(data.len(), Hotspot::SIZE);
+    assert_eq!(data[8], 2, "layout version 2");
+    let h = view::<Hotspot>(&mut data).unwrap();
+    assert_eq!((h.registered_at(), h.location_updated_at()), (GENESIS, GENESIS));
+    assert_eq!((h.previous_location(), h.previous_gain_dbi_x10(), h.previous_elevation_m()), (CELL, 55, 12));
+}
+
+#[test]
+fn update_location_waits_two_epochs_and_keeps_the_replaced_values() {
+    let mut wd = World::new();
+    let (h, cfg, o) = (wd.hotspot(0), wd.config, wd.owners[0]);
+    let two_epochs = 2 * EPOCH_LEN as i64;
+    let first = hotspot_args(ix::UPDATE_LOCATION, OTHER_CELL, -20, 300);
+    // Registered at GENESIS: one second short of two epochs is too soon.
+    host::set_unix_timestamp(GENESIS + two_epochs - 1);
+    assert_eq!(wd.l.exec(&[s(o), w(h), r(cfg)], &first), code(Error::LocationUpdateTooSoon));
+    host::set_unix_timestamp(GENESIS + two_epochs);
+    assert_eq!(wd.l.exec(&[s(o), w(h), r(cfg)], &first), Ok(()));
+    let mut data = wd.l.data(&h);
+    let hs = view::<Hotspot>(&mut data).unwrap();
+    assert_eq!((hs.location(), hs.gain_dbi_x10(), hs.elevation_m()), (OTHER_CELL, -20, 300));
+    assert_eq!((hs.previous_location(), hs.previous_gain_dbi_x10(), hs.previous_elevation_m()), (CELL, 55, 12));
+    assert_eq!((hs.registered_at(), hs.location_updated_at()), (GENESIS, GENESIS + two_epochs));
+    // The next update counts from this one, and moves these values to previous.
+    let second = hotspot_args(ix::UPDATE_LOCATION, CELL, 40, 5);
+    host::set_unix_timestamp(GENESIS + 2 * two_epochs - 1);
+    assert_eq!(wd.l.exec(&[s(o), w(h), r(cfg)], &second), code(Error::LocationUpdateTooSoon));
+    host::set_unix_timestamp(GENESIS + 2 * two_epochs);
+    assert_eq!(wd.l.exec(&[s(o), w(h), r(cfg)], &second), Ok(()));
+    let mut data = wd.l.data(&h);
+    let hs = view::<Hotspot>(&mut data).unwrap();
+    assert_eq!((hs.location(), hs.previous_location(), hs.previous_gain_dbi_x10(), hs.previous_elevation_m()), (CELL, OTHER_CELL, -20, 300));
+    assert_eq!(hs.location_updated_at(), GENESIS + 2 * two_epochs);
+    let ev = host::take_events();
+    assert_eq!(&ev.last().unwrap()[..8], &events::LOCATION_UPDATED);
 }
 
 #[test]
@@ -753,4 +798,36 @@ fn emission_overflow_surfaces_as_arithmetic_overflow() {
     l.exec(&m0, &submit_args(0, &[1; 32], 5, 1)).unwrap();
     let m1 = [sw(v), w(config), w(epoch_pda(1)), r(SYSTEM_PROGRAM_ID)];
     assert_eq!(l.exec(&m1, &submit_args(1, &[1; 32], 6, 1)), code(Error::ArithmeticOverflow));
+}
+
+/// The PDA search computed from sha256 + the curve test: the highest bump whose hash is off the
+/// curve, the runtime's hash for that bump, `InvalidPda` when every bump is on the curve. The
+/// real curve is exercised on litesvm (tests/programs), where random keys hit bumps below 255.
+#[test]
+fn find_program_address_returns_the_highest_bump_off_the_curve() {
+    use crate::syscalls::find_program_address_with;
+    let seeds: [&[u8]; 2] = [EPOCH_SEED, &7u64.to_le_bytes()];
+    let with = |b: u8| {
+        let bump = [b];
+        let mut out = [0u8; 32];
+        assert_eq!(host::create_program_address(&[seeds[0], seeds[1], &bump], &PROGRAM, &mut out), 0);
+        out
+    };
+    let (h255, h254, h253) = (with(255), with(254), with(253));
+    let (mut out, mut bump) = ([0u8; 32], 0u8);
+    // Pretend 255 and 254 land on the curve.
+    let fake_curve = |p: &Pubkey| *p == h255 || *p == h254;
+    assert_eq!(find_program_address_with(&seeds, &PROGRAM, &mut out, &mut bump, fake_curve), Ok(()));
+    assert_eq!((out, bump), (h253, 253));
+    assert_eq!(find_program_address_with(&seeds, &PROGRAM, &mut out, &mut bump, |_| false), Ok(()));
+    assert_eq!((out, bump), (h255, 255));
+    assert_eq!(find_program_address_with(&seeds, &PROGRAM, &mut out, &mut bump, |_| true), Err(Error::InvalidPda));
+    // The ATA's three keys fit; a seed over 32 bytes or a fourth key does not.
+    let ata_seeds: [&[u8]; 3] = [&[1; 32], &TOKEN_PROGRAM_ID, &[2; 32]];
+    assert_eq!(find_program_address_with(&ata_seeds, &ASSOCIATED_TOKEN_PROGRAM_ID, &mut out, &mut bump, |_| false), Ok(()));
+    assert_eq!(out, pda(&ata_seeds, &ASSOCIATED_TOKEN_PROGRAM_ID));
+    let long: [&[u8]; 1] = [&[7; 33]];
+    assert_eq!(find_program_address_with(&long, &PROGRAM, &mut out, &mut bump, |_| false), Err(Error::InvalidPda));
+    let four: [&[u8]; 4] = [&[1; 32], &[2; 32], &[3; 32], b"x"];
+    assert_eq!(find_program_address_with(&four, &PROGRAM, &mut out, &mut bump, |_| false), Err(Error::InvalidPda));
 }

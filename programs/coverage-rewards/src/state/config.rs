@@ -54,6 +54,7 @@ pub struct Config {
 unsafe impl Layout for Config {
     const DISCRIMINATOR: [u8; 8] = [155, 12, 170, 224, 30, 250, 204, 130];
     const SIZE: usize = 673;
+    const VERSION: u8 = 1;
 }
 
 impl Config {

@@ -70,6 +70,7 @@ pub struct Epoch {
 unsafe impl Layout for Epoch {
     const DISCRIMINATOR: [u8; 8] = [93, 83, 120, 89, 151, 138, 152, 108];
     const SIZE: usize = 864;
+    const VERSION: u8 = 1;
 }
 
 impl Epoch {

@@ -19,9 +19,6 @@ use crate::entrypoint::AccountInfo;
 use crate::error::Error;
 use crate::Pubkey;
 
-/// Layout version written by this program. A future layout gets a new number and a migration.
-pub const ACCOUNT_VERSION: u8 = 1;
-
 /// A fixed-size account layout.
 ///
 /// # Safety
@@ -32,6 +29,9 @@ pub unsafe trait Layout: Sized {
     const DISCRIMINATOR: [u8; 8];
     /// Exact data length.
     const SIZE: usize;
+    /// Layout version, the byte after the discriminator. The program reads and writes only this
+    /// version; a new layout gets a new number (and a migration once an older one is deployed).
+    const VERSION: u8;
 }
 
 /// Reads the discriminator as one u64 (a single compare instead of a memcmp).
@@ -65,7 +65,7 @@ pub fn view<T: Layout>(data: &mut [u8]) -> Result<&mut T, Error> {
     }
     let mut d = [0u8; 8];
     d.copy_from_slice(&data[..8]);
-    if discriminator_u64(&d) != discriminator_u64(&T::DISCRIMINATOR) || data[8] != ACCOUNT_VERSION {
+    if discriminator_u64(&d) != discriminator_u64(&T::DISCRIMINATOR) || data[8] != T::VERSION {
         return Err(Error::InvalidAccountData);
     }
     // SAFETY: size checked; T has alignment 1 and accepts any bit pattern (Layout contract).
@@ -79,7 +79,7 @@ pub fn init<T: Layout>(data: &mut [u8]) -> Result<&mut T, Error> {
         return Err(Error::InvalidAccountData);
     }
     data[..8].copy_from_slice(&T::DISCRIMINATOR);
-    data[8] = ACCOUNT_VERSION;
+    data[8] = T::VERSION;
     view::<T>(data)
 }
 

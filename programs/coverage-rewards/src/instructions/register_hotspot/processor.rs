@@ -6,12 +6,15 @@ use crate::error::ProgramResult;
 use crate::events::{EventWriter, HOTSPOT_REGISTERED};
 use crate::keys::HOTSPOT_SEED;
 use crate::state::{init, Hotspot, Layout};
+use crate::syscalls::{clock, Clock};
 use crate::Pubkey;
 
 pub fn process(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     let args = RegisterHotspotArgs::parse(data)?;
     args.validate()?;
     let a = RegisterHotspotAccounts::load(program_id, accounts)?;
+    let mut now = Clock::default();
+    clock(&mut now)?;
 
     let bump = [a.bump];
     let seeds = [seed(HOTSPOT_SEED), seed(a.device.key()), seed(&bump)];
@@ -26,6 +29,13 @@ pub fn process(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> Pr
     hotspot.set_gain_dbi_x10(args.gain_dbi_x10);
     hotspot.set_elevation_m(args.elevation_m);
     hotspot.reward_account = a.reward_account;
+    // The registry as of time T (docs/PROGRAM.md): registered at `now`, with the initial values
+    // also as the "previous" ones, in force since `now`.
+    hotspot.set_registered_at(now.unix_timestamp);
+    hotspot.set_location_updated_at(now.unix_timestamp);
+    hotspot.set_previous_location(args.location);
+    hotspot.set_previous_gain_dbi_x10(args.gain_dbi_x10);
+    hotspot.set_previous_elevation_m(args.elevation_m);
 
     EventWriter::new(&HOTSPOT_REGISTERED)
         .key(a.device.key())

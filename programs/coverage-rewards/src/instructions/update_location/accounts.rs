@@ -8,16 +8,18 @@ pub struct UpdateLocationAccounts<'a> {
     pub owner: &'a AccountInfo,
     /// 1. `[writable]` hotspot, owned by this program.
     pub hotspot: &'a AccountInfo,
+    /// 2. `[]` config (read: the epoch length that spaces updates).
+    pub config: &'a AccountInfo,
 }
 
 impl<'a> UpdateLocationAccounts<'a> {
     pub fn load(accounts: &'a [AccountInfo]) -> Result<Self, Error> {
-        if accounts.len() < 2 {
+        if accounts.len() < 3 {
             return Err(Error::NotEnoughAccounts);
         }
-        let (owner, hotspot) = (&accounts[0], &accounts[1]);
+        let (owner, hotspot, config) = (&accounts[0], &accounts[1], &accounts[2]);
         require_signer(owner)?;
         require_writable(hotspot)?;
-        Ok(UpdateLocationAccounts { owner, hotspot })
+        Ok(UpdateLocationAccounts { owner, hotspot, config })
     }
 }
