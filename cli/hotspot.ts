@@ -9,6 +9,7 @@ import {
   createHexcoverHost,
   DEFAULT_BEACON_INTERVAL_MS,
   DEFAULT_DATA_RATE,
+  DEFAULT_ENTROPY_MAX_AGE_MS,
   DEFAULT_FREQUENCY_HZ,
   DEFAULT_TX_POWER_DBM,
   DEFAULT_WITNESS_WINDOW_MS,
@@ -48,6 +49,7 @@ run:      --radio sim|wifi|semtech (default sim)
           --validators <address>[,...]    accept entropy only from these validators
           --beacon-interval-s <n>         one beacon per window of n seconds (default ${DEFAULT_BEACON_INTERVAL_MS / 1000})
           --witness-window-s <n>          reveal delay (default ${DEFAULT_WITNESS_WINDOW_MS / 1000})
+          --entropy-max-age-s <n>         beacon only with entropy this fresh (default ${DEFAULT_ENTROPY_MAX_AGE_MS / 1000})
           --frequency-hz <n> --data-rate <SF7BW125..> --tx-power-dbm <n>
   sim:    --sim-broker host:port (default ${DEFAULT_SIM_BROKER}) --lat --lng --gain-dbi --elevation-m
   wifi:   --wifi-iface <ifname>; transmit command "wifiTxCommand" in hotspot.json (docs/RADIO.md)
@@ -65,6 +67,7 @@ const FLAGS = {
   "beacon-interval-s": { type: "string" },
   "beacon-jitter-s": { type: "string" },
   "witness-window-s": { type: "string" },
+  "entropy-max-age-s": { type: "string" },
   "frequency-hz": { type: "string" },
   "data-rate": { type: "string" },
   "tx-power-dbm": { type: "string" },
@@ -224,6 +227,7 @@ async function run(flags: Flags): Promise<void> {
     beaconIntervalMs: intervalMs,
     ...(jitterS !== undefined ? { beaconJitterMs: numberFlag("beacon-jitter-s", jitterS, 0, 0) * 1000 } : {}),
     witnessWindowMs: numberFlag("witness-window-s", setting(flags, config, "witness-window-s"), DEFAULT_WITNESS_WINDOW_MS / 1000, 0) * 1000,
+    entropyMaxAgeMs: numberFlag("entropy-max-age-s", setting(flags, config, "entropy-max-age-s"), DEFAULT_ENTROPY_MAX_AGE_MS / 1000, 1) * 1000,
     frequencyHz: numberFlag("frequency-hz", setting(flags, config, "frequency-hz"), DEFAULT_FREQUENCY_HZ, 1),
     dataRate: setting(flags, config, "data-rate") ?? DEFAULT_DATA_RATE,
     txPowerDbm: numberFlag("tx-power-dbm", setting(flags, config, "tx-power-dbm"), DEFAULT_TX_POWER_DBM, -30, 36),

@@ -7,7 +7,9 @@ import "../protocol/polyfills.js";
 import { runAdminCommand } from "./admin.js";
 import { UsageError } from "./args.js";
 import { runHotspotCommand } from "./hotspot.js";
+import { runCoverageCommand } from "./coverage.js";
 import { runLedgerCommand } from "./ledger.js";
+import { runNetworkCommand } from "./network.js";
 import { runValidatorCommand } from "./validator.js";
 import { runSimBrokerCommand } from "../node/index.js";
 
@@ -26,22 +28,14 @@ commands:
 
 Run "hexcover <command> --help" for a command's options.`;
 
-/** Commands whose issue has not landed yet say so plainly instead of pretending to work. */
-function notYetAvailable(name: string, issue: number): Command {
-  return async () => {
-    console.error(`hexcover ${name}: not yet available (tracked in issue ${issue}).`);
-    process.exitCode = 2;
-  };
-}
-
 const COMMANDS: Record<string, Command> = {
   admin: runAdminCommand,
   "sim-medium": runSimBrokerCommand,
-  network: notYetAvailable("network", 9),
+  network: runNetworkCommand,
   ledger: runLedgerCommand,
   hotspot: runHotspotCommand,
   validator: runValidatorCommand,
-  coverage: notYetAvailable("coverage", 8),
+  coverage: runCoverageCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -32,6 +32,7 @@ options:  --dir <path>                 data directory (default ${DEFAULT_VALIDAT
           --entropy-max-age-s <n>
           --entropy-interval-s <n>     how often to publish entropy (default 60)
           --denylist <address>,...     hotspots whose witness reports earn nothing
+          --crank                      after each finalized epoch, claim for every rewarded hotspot
 Each option can also be set in <dir>/validator.json under its camelCase name.`;
 
 const FLAGS = {
@@ -49,6 +50,7 @@ const FLAGS = {
   "entropy-interval-s": { type: "string" },
   denylist: { type: "string", multiple: true },
   force: { type: "boolean" },
+  crank: { type: "boolean" },
 } as const;
 type Flags = ReturnType<typeof parseFlags<typeof FLAGS>>["values"];
 
@@ -111,6 +113,7 @@ async function run(flags: Flags): Promise<void> {
     ...(graceS !== undefined ? { graceSeconds: numberFlag("grace-s", graceS, 60, 0) } : {}),
     ...(entropyS !== undefined ? { entropyIntervalMs: numberFlag("entropy-interval-s", entropyS, 60, 1) * 1000 } : {}),
     denylist,
+    crank: flags.crank === true || config.crank === true,
     log,
   });
   await node.start();

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { publicKeyFromRaw } from "@libp2p/crypto/keys";
 import type { PeerId } from "@libp2p/interface";
 import { peerIdFromPublicKey } from "@libp2p/peer-id";
-import { Keypair } from "@solana/web3.js";
+import { Keypair, PublicKey } from "@solana/web3.js";
 import type { Logger } from "pino";
 import { Counter, Gauge, Registry } from "prom-client";
 import { type CoverageRewardsClient, hotspotAsOf } from "../chain/client/index.js";
@@ -45,6 +45,8 @@ export interface ValidatorNodeOptions {
   readonly entropyIntervalMs?: number;
   readonly denylist?: ReadonlySet<string>;
   readonly scorer?: EpochScorer;
+  /** Claim for every rewarded hotspot after each finalized epoch (anyone may; this validator pays the fees). */
+  readonly crank?: boolean;
   readonly verifier?: SignatureVerifier;
   readonly log?: Logger;
 }
@@ -53,6 +55,8 @@ export interface ValidatorCounters {
   epochsScored: number;
   lastScoringSeconds: number;
   syncRounds: number;
+  crankClaims: number;
+  crankFailures: number;
 }
 
 /**
@@ -61,7 +65,8 @@ export interface ValidatorCounters {
  * validators, freezes it, scores it, serves the result and submits it on chain.
  */
 export class ValidatorNode {
-  readonly counters: ValidatorCounters = { epochsScored: 0, lastScoringSeconds: 0, syncRounds: 0 };
+  readonly counters: ValidatorCounters = { epochsScored: 0, lastScoringSeconds: 0, syncRounds: 0, crankClaims: 0, crankFailures: 0 };
+  #crankedThrough = -1;
   host!: HexcoverHost;
   store!: EpochStore;
   results!: ResultsStore;
@@ -111,9 +116,16 @@ export class ValidatorNode {
       ...(o.graceSeconds !== undefined ? { graceSeconds: o.graceSeconds } : {}),
     });
     this.results = ResultsStore.open(join(o.dataDir, "results"));
-    // Epochs before the first one this validator saw have no data here; start from there.
+    // Start at the first epoch the chain has not finalized: epochs finalize in order, so every
+    // validator must score from there (messages it missed come from its peers through sync).
     const first = this.store.getNumber("first-epoch");
-    this.#firstEpoch = first ?? Math.max(0, this.#currentEpoch());
+    this.#firstEpoch = first ?? Number(chain.nextEpoch);
+    if (first === undefined && chain.nextEpoch > 0n) {
+      o.log?.warn(
+        { firstEpoch: this.#firstEpoch },
+        "joining after epochs were finalized: cumulative rewards before this epoch are not known here, so this validator's roots will only match once it holds the previous finalized leaves (docs/VALIDATOR.md)",
+      );
+    }
     if (first === undefined) await this.store.putNumber("first-epoch", this.#firstEpoch);
 
     this.host = await createHexcoverHost({ keypair: o.keypair, listen: o.listen ?? ["/ip4/127.0.0.1/tcp/0"], bootstrap: o.bootstrap ?? [] });
@@ -182,6 +194,7 @@ export class ValidatorNode {
         if (this.#stopped) break;
         await this.submitter.advance(epoch).catch((err: Error) => this.#o.log?.warn({ epoch, err: err.message }, "submission failed; will retry"));
       }
+      if (this.#o.crank) await this.#crank();
     } catch (err) {
       this.#o.log?.error({ err: (err as Error).message }, "epoch loop failed; will retry");
     } finally {
@@ -209,6 +222,36 @@ export class ValidatorNode {
       "epoch scored",
     );
     await this.submitter.advance(epoch).catch((err: Error) => log?.warn({ epoch, err: err.message }, "submission failed; will retry"));
+  }
+
+  /**
+   * Claims, for every hotspot in the latest finalized epoch this validator agrees with, the
+   * difference between its cumulative amount and what it has claimed (DESIGN.md §6 crank).
+   */
+  async #crank(): Promise<void> {
+    const finalized = this.results.epochs("finalized");
+    const epoch = finalized[finalized.length - 1];
+    if (epoch === undefined || epoch <= this.#crankedThrough) return;
+    const claimed = new Map((await this.#o.client.allHotspots()).map((h) => [h.deviceKey.toBase58(), h.claimed]));
+    const tree = this.results.tree(epoch)!;
+    const payer = toWeb3(this.#o.keypair);
+    let failures = 0;
+    for (const [index, leaf] of tree.leaves.entries()) {
+      if (this.#stopped) return;
+      const deviceKey = new PublicKey(leaf.hotspot);
+      const already = claimed.get(deviceKey.toBase58());
+      if (already === undefined || already >= leaf.cumulativeAmount) continue; // unregistered, or paid
+      try {
+        await this.#o.client.claim(payer, { epoch: BigInt(epoch), deviceKey, cumulativeAmount: leaf.cumulativeAmount, leafIndex: BigInt(index), proof: tree.proof(index) });
+        this.counters.crankClaims++;
+      } catch (err) {
+        failures++;
+        this.counters.crankFailures++;
+        this.#o.log?.warn({ epoch, hotspot: deviceKey.toBase58(), err: (err as Error).message }, "crank claim failed");
+      }
+    }
+    if (failures === 0) this.#crankedThrough = epoch;
+    this.#o.log?.info({ epoch, claims: this.counters.crankClaims }, "crank paid the finalized epoch");
   }
 
   /** The frozen sets of E−1 and E, the registry and the cumulative rewards through E−1. */
