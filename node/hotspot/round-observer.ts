@@ -46,6 +46,8 @@ export class RoundObserver {
   };
   /** Witness reports that arrived before their commit, by payload hash. */
   readonly #early = new Map<string, SignedMessage<WitnessReportMessage>[]>();
+  /** Reveals that arrived before their commit (gossip does not preserve order), by payload hash. */
+  readonly #earlyReveals = new Map<string, SignedMessage<BeaconRevealMessage>>();
 
   constructor(limit = DEFAULT_OBSERVED_ROUNDS_LIMIT) {
     this.#limit = limit;
@@ -74,6 +76,11 @@ export class RoundObserver {
     this.#rounds.set(key, round);
     for (const early of this.#early.get(key) ?? []) this.#onWitness(early);
     this.#early.delete(key);
+    const reveal = this.#earlyReveals.get(key);
+    if (reveal !== undefined) {
+      this.#earlyReveals.delete(key);
+      this.#onReveal(reveal);
+    }
   }
 
   #onWitness(report: SignedMessage<WitnessReportMessage>): void {
@@ -92,6 +99,11 @@ export class RoundObserver {
   #onReveal(reveal: SignedMessage<BeaconRevealMessage>): void {
     const payloadHash = beaconPayloadHash(reveal.message.payload);
     const round = this.#rounds.get(hex(payloadHash));
+    if (round === undefined && this.#earlyReveals.size < this.#limit) {
+      // Its commit may still be on its way: judge the reveal when the commit arrives.
+      this.#earlyReveals.set(hex(payloadHash), reveal);
+      return;
+    }
     let check: RevealCheck;
     if (round === undefined || !bytesEqual(round.commit.id, reveal.message.beaconId)) check = "unknown_beacon";
     else if (!bytesEqual(round.commit.message.hotspot, reveal.message.hotspot)) check = "wrong_hotspot";
