@@ -187,8 +187,16 @@ for (const size of [...new Set([defaultPoolSize(), os.availableParallelism()])])
   await ingestRun(messages.slice(0, 2000), pool); // warm the workers
   const label = `ingest, worker pool of ${size}${size === defaultPoolSize() ? " (default)" : ""}`;
   const rate = await best(() => ingestRun(messages, pool), label);
+  // The pool alone, fed everything at once: its own overhead, without decode or store.
+  const verifyOnly = await best(async () => {
+    const start = performance.now();
+    const verdicts = await pool.verifyMany(messages);
+    if (!verdicts.every((v) => v)) throw new Error("pool rejected a valid signature");
+    return messages.length / ((performance.now() - start) / 1000);
+  });
   await pool.close();
   results.push([label, rate]);
+  results.push([`verify only, worker pool of ${size} (no decode, no store)`, verifyOnly]);
 }
 console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
 console.log("");

@@ -23,10 +23,8 @@ import {
   SIM_DEFAULT_PORT,
   startStatusServer,
 } from "../node/index.js";
-import { ensureRewardAccount } from "../chain/client/index.js";
 import { ASSERTED_LOCATION_RESOLUTION, cellFromU64, cellToU64, latLngToCell } from "../geo/index.js";
 import { decodeAddress, Ed25519Keypair, loadKeypairFile, saveKeypairFile } from "../protocol/index.js";
-import { clientFor, resolveRpcUrl, toWeb3Keypair } from "./cluster.js";
 import { listFlag, numberFlag, parseFlags, readJsonConfig, UsageError, untilSignal } from "./args.js";
 
 export const DEFAULT_HOTSPOT_DIR = ".data/hotspot";
@@ -278,6 +276,9 @@ async function register(flags: Flags): Promise<void> {
   const elevationM = Math.round(numberFlag("elevation-m", setting(flags, config, "elevation-m"), 10, 0, 10_000));
   const device = await loadKeypairFile(paths.device);
   const owner = await loadKeypairFile(paths.owner);
+  // Loaded here, not at the top: the Solana client is only needed to register, not to run.
+  const { clientFor, resolveRpcUrl, toWeb3Keypair } = await import("./cluster.js");
+  const { ensureRewardAccount } = await import("../chain/client/index.js");
   const rpcUrl = await resolveRpcUrl(flags.rpc);
   const client = clientFor(rpcUrl, owner, flags.ws);
   const existing = await client.fetchHotspot(toWeb3Keypair(device).publicKey);

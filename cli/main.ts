@@ -4,14 +4,7 @@
  */
 import "../protocol/polyfills.js";
 
-import { runAdminCommand } from "./admin.js";
 import { UsageError } from "./args.js";
-import { runHotspotCommand } from "./hotspot.js";
-import { runCoverageCommand } from "./coverage.js";
-import { runLedgerCommand } from "./ledger.js";
-import { runNetworkCommand } from "./network.js";
-import { runValidatorCommand } from "./validator.js";
-import { runSimBrokerCommand } from "../node/index.js";
 
 type Command = (argv: string[]) => Promise<void>;
 
@@ -28,14 +21,18 @@ commands:
 
 Run "hexcover <command> --help" for a command's options.`;
 
-const COMMANDS: Record<string, Command> = {
-  admin: runAdminCommand,
-  "sim-medium": runSimBrokerCommand,
-  network: runNetworkCommand,
-  ledger: runLedgerCommand,
-  hotspot: runHotspotCommand,
-  validator: runValidatorCommand,
-  coverage: runCoverageCommand,
+/**
+ * Each command's module is loaded only when that command runs: a hotspot process should not
+ * load the ledger, the coverage index or the validator (a local network runs dozens of them).
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  admin: async () => (await import("./admin.js")).runAdminCommand,
+  "sim-medium": async () => (await import("../node/radio/index.js")).runSimBrokerCommand,
+  network: async () => (await import("./network.js")).runNetworkCommand,
+  ledger: async () => (await import("./ledger.js")).runLedgerCommand,
+  hotspot: async () => (await import("./hotspot.js")).runHotspotCommand,
+  validator: async () => (await import("./validator.js")).runValidatorCommand,
+  coverage: async () => (await import("./coverage.js")).runCoverageCommand,
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -50,7 +47,7 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  await command(rest);
+  await (await command())(rest);
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

@@ -149,6 +149,15 @@ export async function runNetworkCommand(argv: string[]): Promise<void> {
     say("all roles stopped; state kept in " + dataDir);
   };
 
+  // Listen for Ctrl-C from the start, so an interrupt during setup still stops every role.
+  const interrupted = untilSignal();
+  let interruptedBy: string | undefined;
+  void interrupted.then((signal) => {
+    interruptedBy = signal;
+  });
+  const checkInterrupt = () => {
+    if (interruptedBy !== undefined) throw new Error(`interrupted by ${interruptedBy} during setup`);
+  };
   try {
     // Keys: Solana CLI keypair files, as `hexcover * init` writes them.
     const adminPath = join(dataDir, "admin.json");
@@ -198,6 +207,7 @@ export async function runNetworkCommand(argv: string[]): Promise<void> {
     if (state.registered < state.hotspots.length) {
       say(`registering ${state.hotspots.length - state.registered} hotspots on chain ...`);
       await mapLimit(state.hotspots.slice(state.registered), START_CONCURRENCY, async (site, j) => {
+        checkInterrupt();
         const i = state.registered + j;
         const owner = await loadKeypairFile(join(hotspotDirs[i]!, "owner.json"));
         await airdrop(new PublicKey(owner.address), 1);
@@ -207,6 +217,7 @@ export async function runNetworkCommand(argv: string[]): Promise<void> {
       await writeFile(statePath, `${JSON.stringify(state, null, 2)}\n`);
     }
 
+    checkInterrupt();
     const medium = supervisor.start("radio-medium", ["sim-medium", "--port", String(ports.medium), "--quiet"]);
     await medium.waitFor(/"listening"/);
 
@@ -239,11 +250,13 @@ export async function runNetworkCommand(argv: string[]): Promise<void> {
     );
     say(`validators: ${validatorNodes.join(" ")}`);
 
+    checkInterrupt();
     const coverage = supervisor.start("coverage", ["coverage", "run", "--port", String(ports.map), "--data-dir", join(dataDir, "coverage"), "--validator-url", validatorNodes[0]!]);
     await coverage.waitFor(/listening|running|http:\/\//i);
     const mapUrl = `http://127.0.0.1:${ports.map}/`;
 
     await mapLimit(hotspotDirs, START_CONCURRENCY, async (dir, i) => {
+      checkInterrupt();
       const site = state.hotspots[i]!;
       await writeFile(
         join(dir, "hotspot.json"),
@@ -335,7 +348,7 @@ export async function runNetworkCommand(argv: string[]): Promise<void> {
 
     let failureCheck: NodeJS.Timeout | undefined;
     const signal = await Promise.race([
-      untilSignal(),
+      interrupted,
       new Promise<string>((resolveFailure) => {
         failureCheck = setInterval(() => failed && resolveFailure("a role failed"), 500);
       }),
