@@ -80,3 +80,24 @@ export function untilSignal(): Promise<NodeJS.Signals> {
     process.on("SIGTERM", handler);
   });
 }
+
+type FlagValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/**
+ * A setting from, in order: the flag, the config file under the flag's camelCase name
+ * ("--beacon-interval-s" → "beaconIntervalS"), or undefined for the caller's default.
+ */
+export function configSetting(flags: FlagValues, config: Record<string, unknown>, flag: string): string | undefined {
+  const fromFlag = flags[flag];
+  if (typeof fromFlag === "string") return fromFlag;
+  const value = config[flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())];
+  return value === undefined || value === null ? undefined : String(value);
+}
+
+/** A list setting: the (repeatable, comma-separated) flag, else the config file's array or string. */
+export function configListSetting(flags: FlagValues, config: Record<string, unknown>, flag: string): string[] {
+  const fromFlag = listFlag(flags[flag] as string[] | undefined);
+  if (fromFlag.length > 0) return fromFlag;
+  const value = config[flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())];
+  return Array.isArray(value) ? value.map(String) : listFlag(typeof value === "string" ? value : undefined);
+}

@@ -25,7 +25,7 @@ import {
 } from "../node/index.js";
 import { ASSERTED_LOCATION_RESOLUTION, cellFromU64, cellToU64, latLngToCell } from "../geo/index.js";
 import { decodeAddress, Ed25519Keypair, loadKeypairFile, saveKeypairFile } from "../protocol/index.js";
-import { listFlag, numberFlag, parseFlags, readJsonConfig, UsageError, untilSignal } from "./args.js";
+import { configListSetting, configSetting, listFlag, numberFlag, parseFlags, readJsonConfig, UsageError, untilSignal } from "./args.js";
 
 export const DEFAULT_HOTSPOT_DIR = ".data/hotspot";
 /** Prometheus' conventional exporter range starts at 9100. */
@@ -45,6 +45,7 @@ run:      --radio sim|wifi|semtech (default sim)
           --listen <multiaddr>            default /ip4/0.0.0.0/tcp/0
           --metrics-port <n>              /metrics and /status (default ${DEFAULT_METRICS_PORT}, 0 = any)
           --validators <address>[,...]    accept entropy only from these validators
+          --public                        public network: libp2p's per-IP limits and DHT address filtering
           --beacon-interval-s <n>         one beacon per window of n seconds (default ${DEFAULT_BEACON_INTERVAL_MS / 1000})
           --witness-window-s <n>          reveal delay (default ${DEFAULT_WITNESS_WINDOW_MS / 1000})
           --entropy-max-age-s <n>         beacon only with entropy this fresh (default ${DEFAULT_ENTROPY_MAX_AGE_MS / 1000})
@@ -81,6 +82,7 @@ const FLAGS = {
   rpc: { type: "string" },
   ws: { type: "string" },
   force: { type: "boolean" },
+  public: { type: "boolean" },
 } as const;
 
 type Flags = ReturnType<typeof parseFlags<typeof FLAGS>>["values"];
@@ -106,18 +108,11 @@ async function exists(path: string): Promise<boolean> {
 
 /** Flag, then config file, then default. Config keys are the flags in camelCase. */
 function setting(flags: Flags, config: Record<string, unknown>, flag: keyof Flags): string | undefined {
-  const fromFlag = flags[flag];
-  if (typeof fromFlag === "string") return fromFlag;
-  const key = String(flag).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-  const value = config[key];
-  return value === undefined || value === null ? undefined : String(value);
+  return configSetting(flags, config, flag);
 }
 
-function listSetting(flags: Flags, config: Record<string, unknown>, flag: "bootstrap" | "listen" | "validators"): string[] {
-  const fromFlag = listFlag(flags[flag] as string[] | undefined);
-  if (fromFlag.length > 0) return fromFlag;
-  const value = config[flag];
-  return Array.isArray(value) ? value.map(String) : listFlag(typeof value === "string" ? value : undefined);
+function listSetting(flags: Flags, config: Record<string, unknown>, flag: keyof Flags): string[] {
+  return configListSetting(flags, config, flag);
 }
 
 async function init(flags: Flags): Promise<void> {
@@ -215,6 +210,7 @@ async function run(flags: Flags): Promise<void> {
     keypair,
     listen: listSetting(flags, config, "listen").length > 0 ? listSetting(flags, config, "listen") : ["/ip4/0.0.0.0/tcp/0"],
     bootstrap: listSetting(flags, config, "bootstrap"),
+    allowPrivateAddresses: !(flags.public === true || config.public === true),
   });
   const gossip = new HexcoverGossip(host);
   gossip.start();

@@ -308,9 +308,17 @@ export async function runNetworkCommand(argv: string[]): Promise<void> {
           const line = `epoch ${epoch} ends in ${bar((genesisMs + (epoch + 1) * epochMs - now) / 1000)} | finalized ${chain.nextEpoch} | peers ${validator.peers} | beacons ${validator.ingest.accepted.beaconCommit ?? 0} | witness reports ${validator.ingest.accepted.witnessReport ?? 0} | minted ${(Number(chain.totalMinted) / 1e6).toFixed(2)} tokens`;
           if (status) status.write(`\r\x1b[2K${line}`);
           else if (Math.floor(now / 1000) % 10 === 0) console.log(line);
-          while (!stopping && reported < Number(chain.nextEpoch)) {
-            await reportEpoch(reported);
-            reported++;
+          // One report at a time: a report waits for the crank, longer than this 1 s tick.
+          if (!reporting) {
+            reporting = true;
+            try {
+              while (!stopping && reported < Number(chain.nextEpoch)) {
+                await reportEpoch(reported);
+                reported++;
+              }
+            } finally {
+              reporting = false;
+            }
           }
         } catch {
           // A role restarting or the ledger busy: the next tick tries again.
@@ -319,6 +327,7 @@ export async function runNetworkCommand(argv: string[]): Promise<void> {
     }, 1_000);
 
     /** After each finalized epoch: its top hotspots and what they hold on chain. */
+    let reporting = false;
     async function reportEpoch(epoch: number): Promise<void> {
       const summary = (await (await fetch(`${validatorNodes[0]}/epochs/${epoch}`)).json()) as { root?: string; emitted?: string; beaconOutcomes?: { valid: number }; witnessOutcomes?: { valid: number } };
       const rows: Array<{ hotspot: string; earned: bigint; cumulative: bigint; onChain: bigint }> = [];

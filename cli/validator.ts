@@ -8,7 +8,7 @@ import pino from "pino";
 import { decodeAddress, Ed25519Keypair, loadKeypairFile, saveKeypairFile } from "../protocol/index.js";
 import { DEFAULT_SCORING_CONFIG } from "../validator/scoring/index.js";
 import { ValidatorNode } from "../validator/node.js";
-import { listFlag, numberFlag, parseFlags, readJsonConfig, UsageError, untilSignal } from "./args.js";
+import { configListSetting, configSetting, numberFlag, parseFlags, readJsonConfig, UsageError, untilSignal } from "./args.js";
 import { clientFor, resolveRpcUrl } from "./cluster.js";
 
 export const DEFAULT_VALIDATOR_DIR = ".data/validator";
@@ -33,6 +33,8 @@ options:  --dir <path>                 data directory (default ${DEFAULT_VALIDAT
           --entropy-interval-s <n>     how often to publish entropy (default 60)
           --denylist <address>,...     hotspots whose witness reports earn nothing
           --crank                      after each finalized epoch, claim for every rewarded hotspot
+          --public                     public network: libp2p's per-IP limits and DHT filtering of private
+                                       addresses (the default suits local and private networks)
 Each option can also be set in <dir>/validator.json under its camelCase name.`;
 
 const FLAGS = {
@@ -51,22 +53,16 @@ const FLAGS = {
   denylist: { type: "string", multiple: true },
   force: { type: "boolean" },
   crank: { type: "boolean" },
+  public: { type: "boolean" },
 } as const;
 type Flags = ReturnType<typeof parseFlags<typeof FLAGS>>["values"];
 
 function setting(flags: Flags, config: Record<string, unknown>, flag: keyof Flags): string | undefined {
-  const value = flags[flag];
-  if (typeof value === "string") return value;
-  const key = String(flag).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-  const fromConfig = config[key];
-  return fromConfig === undefined || fromConfig === null ? undefined : String(fromConfig);
+  return configSetting(flags, config, flag);
 }
 
-function listSetting(flags: Flags, config: Record<string, unknown>, flag: "listen" | "bootstrap" | "denylist"): string[] {
-  const fromFlag = listFlag(flags[flag] as string[] | undefined);
-  if (fromFlag.length > 0) return fromFlag;
-  const value = config[flag];
-  return Array.isArray(value) ? value.map(String) : [];
+function listSetting(flags: Flags, config: Record<string, unknown>, flag: keyof Flags): string[] {
+  return configListSetting(flags, config, flag);
 }
 
 export function validatorPaths(dir: string) {
@@ -114,6 +110,7 @@ async function run(flags: Flags): Promise<void> {
     ...(entropyS !== undefined ? { entropyIntervalMs: numberFlag("entropy-interval-s", entropyS, 60, 1) * 1000 } : {}),
     denylist,
     crank: flags.crank === true || config.crank === true,
+    publicNetwork: flags.public === true || config.public === true,
     log,
   });
   await node.start();

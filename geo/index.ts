@@ -107,3 +107,4 @@ export {
   cellsToFeatureCollection,
   coveragePolygon,
 } from "./geojson.js";
+export { seededRandom, seedFromText } from "./random.js";

@@ -33,6 +33,8 @@ export interface ValidatorNodeOptions {
   readonly dataDir: string;
   readonly client: CoverageRewardsClient;
   readonly listen?: readonly string[];
+  /** A public network: libp2p's defaults for per-IP limits and DHT address filtering (see node/p2p/host.ts). */
+  readonly publicNetwork?: boolean;
   readonly bootstrap?: readonly string[];
   /** API port on 127.0.0.1 (0 = any). */
   readonly apiPort?: number;
@@ -128,7 +130,12 @@ export class ValidatorNode {
     }
     if (first === undefined) await this.store.putNumber("first-epoch", this.#firstEpoch);
 
-    this.host = await createHexcoverHost({ keypair: o.keypair, listen: o.listen ?? ["/ip4/127.0.0.1/tcp/0"], bootstrap: o.bootstrap ?? [] });
+    this.host = await createHexcoverHost({
+      keypair: o.keypair,
+      listen: o.listen ?? ["/ip4/127.0.0.1/tcp/0"],
+      bootstrap: o.bootstrap ?? [],
+      allowPrivateAddresses: o.publicNetwork !== true,
+    });
     this.#verifier = o.verifier ?? new WorkerPoolVerifier();
     this.ingest = new Ingest(this.host, { store: this.store, verifier: this.#verifier, validators: validatorKeys });
     this.ingest.start();

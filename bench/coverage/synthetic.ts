@@ -1,3 +1,4 @@
+import { seededRandom } from "../../geo/index.js";
 /**
  * Synthetic, seeded, clustered coverage feeds for the load benchmark: hotspots in cities with
  * Zipf-like sizes and Gaussian scatter (the placement model of bench/geo-bench.ts), one beacon per
@@ -21,17 +22,8 @@ const MAX_WITNESSES = 6;
 /** Witnesses are drawn from the beaconer's res-6 cell (36 km², a few km of LoRa range). */
 const NEIGHBOURHOOD_RES = 6;
 
-/** mulberry32: a small seeded PRNG, results in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** Seeded PRNG for reproducible data (geo/random.ts). */
+export const prng = seededRandom;
 
 export interface City {
   readonly lat: number;

@@ -1,3 +1,4 @@
+import { seededRandom, seedFromText } from "../../geo/index.js";
 import type { City } from "./cities.js";
 
 /**
@@ -11,24 +12,6 @@ const NEIGHBOURHOOD_SIGMA_KM = 0.6;
 const KM_PER_DEGREE_LAT = 111.32;
 const MAX_ATTEMPTS_PER_SITE = 200;
 
-/** mulberry32: a small, well-known seeded PRNG; placement only, never validation. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function seedOf(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
-
 function distanceM(a: readonly [number, number], b: readonly [number, number]): number {
   const dLat = (b[0] - a[0]) * KM_PER_DEGREE_LAT;
   const dLng = (b[1] - a[1]) * KM_PER_DEGREE_LAT * Math.cos((a[0] * Math.PI) / 180);
@@ -36,7 +19,7 @@ function distanceM(a: readonly [number, number], b: readonly [number, number]): 
 }
 
 export function placeHotspots(city: City, count: number, seed = "hexcover"): Array<[number, number]> {
-  const random = mulberry32(seedOf(`${city.name}/${seed}`));
+  const random = seededRandom(seedFromText(`${city.name}/${seed}`));
   const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const sites: Array<[number, number]> = [];
   const kmPerDegreeLng = KM_PER_DEGREE_LAT * Math.cos((city.centre[0] * Math.PI) / 180);

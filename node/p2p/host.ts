@@ -89,6 +89,10 @@ export async function createHexcoverHost(options: HostOptions): Promise<Hexcover
         emitSelf: false,
         scoreParams: {
           topics: Object.fromEntries(Object.values(Topics).map((topic) => [topic, GOSSIP_TOPIC_SCORE_PARAMS])),
+          // P6 (IP colocation) punishes more than 10 peers behind one IP: on a local network every
+          // peer is 127.0.0.1, and with 60 hotspots the penalty graylists everyone. Public
+          // networks keep gossipsub's default (weight −5 above 10 peers per IP).
+          ...(allowPrivate ? { IPColocationFactorWeight: 0 } : {}),
         },
         scoreThresholds: GOSSIP_SCORE_THRESHOLDS,
         maxInboundDataLength: GOSSIP_MAX_RPC_BYTES,

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EpochCoverageFeed, FeedBeacon, FeedHotspot, FeedWitness } from "../../coverage/index.js";
-import { latLngDistanceMFloat, latLngToCell } from "../../geo/index.js";
+import { latLngDistanceMFloat, latLngToCell, seededRandom } from "../../geo/index.js";
 import { encodeAddress } from "../../protocol/index.js";
 
 /** A base58 hotspot key derived from a label (sha256 → 32 bytes). */
@@ -25,17 +25,8 @@ export function hotspotOf(p: PlacedHotspot, gainDeciDbi = 30): FeedHotspot {
   return { key: keyOf(p.label), location: latLngToCell(p.lat, p.lng, 12), gainDeciDbi };
 }
 
-/** mulberry32: a tiny seeded PRNG (deterministic test data). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** Seeded PRNG for reproducible data (geo/random.ts). */
+export const prng = seededRandom;
 
 /**
  * Log-distance RSSI in deci-dBm: −5 dBm at 1 m (27 dBm EIRP minus ~32 dB free-space loss at
