@@ -57,6 +57,8 @@ function byTimeThenId(timeOf: (m: SignedMessage) => number) {
 
 interface ScoredBeacon {
   readonly commit: SignedMessage<BeaconCommitMessage>;
+  /** An earlier commit has the same payload hash: this one judges none of its reports. */
+  readonly replay: boolean;
   outcome: BeaconOutcome;
   payload?: Uint8Array;
 }
@@ -114,7 +116,7 @@ export function scoreEpochReference(input: ScoringInput): EpochScore {
     const replay = seenPayloadHashes.has(payloadKey);
     seenPayloadHashes.add(payloadKey);
     if (!inThisEpoch) continue;
-    const beacon: ScoredBeacon = { commit, outcome: "valid" };
+    const beacon: ScoredBeacon = { commit, replay, outcome: "valid" };
     scored.push(beacon);
     const entropy = entropyById.get(hex(c.entropyId));
     if (!registry.has(hex(c.hotspot))) beacon.outcome = "unknown_hotspot";
@@ -142,6 +144,8 @@ export function scoreEpochReference(input: ScoringInput): EpochScore {
   const selectedByBeacon = new Map<ScoredBeacon, SignedMessage<WitnessReportMessage>[]>();
   const attributed = new Set<string>();
   for (const beacon of scored) {
+    // A replayed commit judges no reports: they belong to the payload's first commit.
+    if (beacon.replay) continue;
     const reports = [...(witnessesByPayload.get(hex(beacon.commit.message.payloadHash)) ?? [])].sort(
       byTimeThenId((m) => (m.message as WitnessReportMessage).rxTimeMs),
     );

@@ -182,6 +182,8 @@ describe("validator: reference scorer", () => {
     );
     expect(mainOutcomes.filter((o) => o === "valid")).to.have.length(cfg.maxWitnessesPerBeacon);
     expect(mainOutcomes.filter((o) => o === "not_selected")).to.have.length(17 - cfg.maxWitnessesPerBeacon);
+    // One verdict per message, even for the reports of a replayed (duplicate_payload) commit.
+    expect(new Set(score.outcomes!.map((o) => o.id)).size).to.equal(score.outcomes!.length);
     // Every named reason occurred.
     for (const reason of BEACON_OUTCOMES) expect(score.beaconOutcomes[reason], reason).to.be.greaterThan(0);
     for (const reason of WITNESS_OUTCOMES) expect(score.witnessOutcomes[reason], reason).to.be.greaterThan(0);
