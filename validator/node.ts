@@ -22,8 +22,12 @@ import { SyncService } from "./sync/index.js";
 import type { SignatureVerifier } from "../node/index.js";
 import { WorkerPoolVerifier } from "./verify/index.js";
 
-/** Reconciliation gets this long after an epoch's freeze time before the epoch is frozen anyway. */
-export const DEFAULT_SYNC_DEADLINE_MS = 15_000;
+/**
+ * Reconciliation gets this long, from when it starts, before the epoch is frozen anyway. Freezing
+ * unconverged sets makes validators score different inputs, and votes cannot be changed, so the
+ * window is generous: a busy validator that starts late still gets the full time.
+ */
+export const DEFAULT_SYNC_DEADLINE_MS = 30_000;
 /** How often the epoch loop looks for work (freeze, score, submit, retry). */
 export const EPOCH_LOOP_INTERVAL_MS = 1_000;
 
@@ -212,10 +216,12 @@ export class ValidatorNode {
   async #finishEpoch(epoch: number): Promise<void> {
     const log = this.#o.log;
     if (!this.store.isFrozen(epoch)) {
-      const deadline = this.store.schedule.freezeAtMs(epoch) + (this.#o.syncDeadlineMs ?? DEFAULT_SYNC_DEADLINE_MS);
-      const report = await this.sync.reconcile(epoch, this.#validatorPeers, Math.max(deadline, Date.now() + 1_000));
+      const deadline = Date.now() + (this.#o.syncDeadlineMs ?? DEFAULT_SYNC_DEADLINE_MS);
+      const report = await this.sync.reconcile(epoch, this.#validatorPeers, deadline);
       this.counters.syncRounds += report.rounds;
-      log?.info({ epoch, converged: report.converged, rounds: report.rounds, fetched: report.fetched, count: report.count }, "epoch reconciled and frozen");
+      const fields = { epoch, converged: report.converged, rounds: report.rounds, fetched: report.fetched, count: report.count, unreachable: report.unreachable.length };
+      if (report.converged) log?.info(fields, "epoch reconciled and frozen");
+      else log?.warn(fields, "epoch frozen WITHOUT agreement with every validator: its score may differ from theirs");
     }
     const started = process.hrtime.bigint();
     const input = await this.scoringInput(epoch);
