@@ -329,7 +329,11 @@ export async function runNetworkCommand(argv: string[]): Promise<void> {
     /** After each finalized epoch: its top hotspots and what they hold on chain. */
     let reporting = false;
     async function reportEpoch(epoch: number): Promise<void> {
-      const summary = (await (await fetch(`${validatorNodes[0]}/epochs/${epoch}`)).json()) as { root?: string; emitted?: string; beaconOutcomes?: { valid: number }; witnessOutcomes?: { valid: number } };
+      const response = await fetch(`${validatorNodes[0]}/epochs/${epoch}`);
+      // Epochs with nothing to pay (e.g. the ones a resumed network catches up on) get no report.
+      if (!response.ok) return;
+      const summary = (await response.json()) as { root?: string; emitted?: string; beaconOutcomes?: { valid: number }; witnessOutcomes?: { valid: number } };
+      if (summary.emitted === undefined || summary.emitted === "0") return;
       const rows: Array<{ hotspot: string; earned: bigint; cumulative: bigint; onChain: bigint }> = [];
       for (const hotspot of owners.keys()) {
         const reward = await fetch(`${validatorNodes[0]}/epochs/${epoch}/rewards/${hotspot}`);
