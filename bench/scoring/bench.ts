@@ -123,7 +123,7 @@ export async function runScoringBenchmark(options: ScoringBenchOptions): Promise
   }
   const s = tuned.stats;
   log(
-    `  proof hashes ${s.proofHashes}, selection hashes ${s.selectionHashes}, distance fallbacks ${s.distanceFallbacks}, FSPL fallbacks ${s.fsplFallbacks}, far screened ${s.farScreened}, grid distance calls ${s.gridDistanceCalls} (+${s.gridCacheHits} cached), records ${s.records}`,
+    `  proof hashes ${s.proofHashes}, distance fallbacks ${s.distanceFallbacks}, FSPL fallbacks ${s.fsplFallbacks}, far screened ${s.farScreened}, grid distance calls ${s.gridDistanceCalls} (+${s.gridCacheHits} cached), records ${s.records}`,
   );
   log(`  beacons: ${JSON.stringify(tuned.score.beaconOutcomes)}`);
   log(`  witnesses: ${JSON.stringify(tuned.score.witnessOutcomes)}`);

@@ -21,10 +21,8 @@ import {
   bytesEqual,
   dataRateByCode,
   deriveBeaconPayload,
-  domainTag,
   type EntropyMessage,
   isWitnessProofValid,
-  sha256,
   type SignedMessage,
   type WitnessReportMessage,
 } from "../../protocol/index.js";
@@ -44,10 +42,14 @@ import {
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
 
-/** Witness selection order: H(tag ‖ payload ‖ witness key), unknown until the payload is revealed. */
-const SELECTION_DOMAIN = domainTag("hexcover/v1/witness-selection");
-export function witnessSelectionKey(payload: Uint8Array, witness: Uint8Array): Uint8Array {
-  return sha256(SELECTION_DOMAIN, payload, witness);
+/**
+ * Witness selection order: the report's proof, H(proof tag ‖ payload ‖ witness key), ascending.
+ * A valid report's proof has been checked to be exactly that hash, so it is as unpredictable
+ * before the payload is known (and as impossible to grind) as a separately domain-tagged hash
+ * would be, and every validator already has it: selecting needs no further hashing.
+ */
+export function witnessSelectionKey(report: WitnessReportMessage): Uint8Array {
+  return report.proof;
 }
 
 /** Orders messages by (timestamp, id): the earliest claim wins, ties broken by id bytes. */
@@ -157,9 +159,8 @@ export function scoreEpochReference(input: ScoringInput): EpochScore {
       if (outcome === "valid") valid.push(report);
       else record(witnessCounts, outcomes, report, "witness", outcome);
     }
-    // Select at most N witnesses by H(payload ‖ witness key), ascending.
-    const payload = beacon.payload;
-    valid.sort((a, b) => compareBytes(witnessSelectionKey(payload!, a.message.witness), witnessSelectionKey(payload!, b.message.witness)));
+    // Select at most N witnesses by proof = H(proof tag ‖ payload ‖ witness key), ascending.
+    valid.sort((a, b) => compareBytes(witnessSelectionKey(a.message), witnessSelectionKey(b.message)));
     const selected = valid.slice(0, config.maxWitnessesPerBeacon);
     for (const report of selected) record(witnessCounts, outcomes, report, "witness", "valid");
     for (const report of valid.slice(config.maxWitnessesPerBeacon)) record(witnessCounts, outcomes, report, "witness", "not_selected");

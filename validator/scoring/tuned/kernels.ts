@@ -47,7 +47,6 @@ const W_SNR = code("snr_implausible");
 const PAYLOAD_TAG = domainTag("hexcover/v1/beacon-payload");
 const PAYLOAD_HASH_TAG = domainTag("hexcover/v1/payload-hash");
 const WITNESS_PROOF_TAG = domainTag("hexcover/v1/witness-proof");
-const SELECTION_TAG = domainTag("hexcover/v1/witness-selection");
 const RECORD_BYTES = OUTCOME_DIGEST_RECORD_BYTES;
 /** Records hashed per node:crypto update (~2 MB). */
 const DIGEST_CHUNK_RECORDS = 65_536;
@@ -58,9 +57,6 @@ export const KEY_WORDS = 8;
  * is at least this much smaller, such a pair is "too far" whatever its exact distance.
  */
 const FAR_SCREEN_MARGIN_M = 1_000;
-/** #hashKeys modes. */
-const HASH_CHECK_PROOF = 0;
-const HASH_SELECTION_KEY = 1;
 /** Buckets smaller than this are sorted natively (see #sortBucket); ≤ 2^21 so keys pack exactly. */
 const RADIX_MIN_BUCKET = 32_768;
 /** 2^21: key · PACK_SPAN + position < 2^53 for 32-bit keys. */
@@ -141,11 +137,10 @@ export interface KernelStats {
   gridDistanceCalls: number;
   gridCacheHits: number;
   proofHashes: number;
-  selectionHashes: number;
 }
 
 export function emptyKernelStats(): KernelStats {
-  return { distanceFallbacks: 0, fsplFallbacks: 0, farScreened: 0, gridDistanceCalls: 0, gridCacheHits: 0, proofHashes: 0, selectionHashes: 0 };
+  return { distanceFallbacks: 0, fsplFallbacks: 0, farScreened: 0, gridDistanceCalls: 0, gridCacheHits: 0, proofHashes: 0 };
 }
 
 export function addKernelStats(into: KernelStats, from: KernelStats): void {
@@ -176,14 +171,12 @@ export class KernelRunner {
   readonly #sha = new WasmSha256();
   /** Proof and selection hashers: each keeps "tag ‖ payload" of the current beacon in its input. */
   readonly #proofSha = new WasmSha256();
-  readonly #selectionSha = new WasmSha256();
   /** Four-lane SIMD hasher, or null where WebAssembly SIMD is missing (then one at a time). */
   readonly #x4: Sha256x4 | null;
   readonly #prefix = new Uint8Array(128);
   #candidates = new Int32Array(64);
   #passed = new Uint8Array(64);
   #validRows = new Int32Array(64);
-  #selectionKeys = new Uint8Array(64 * BYTES32);
   #selectionPacked = new Float64Array(64);
   #order = new Int32Array(64);
   readonly #digest = new Uint8Array(BYTES32);
@@ -472,7 +465,7 @@ export class KernelRunner {
       }
       // (B) Proofs: sha256(tag ‖ payload ‖ witness key) = reported proof.
       const reveal = c.beaconReveal[b]!;
-      this.#hashKeys(WITNESS_PROOF_TAG, reveal, candidates, count, HASH_CHECK_PROOF);
+      this.#checkProofs(reveal, candidates, count);
       stats.proofHashes += count;
       // (C) Distance, "too close", RSSI and SNR bounds.
       const beaconerCell = c.keyCell[beaconer]!;
@@ -488,10 +481,8 @@ export class KernelRunner {
       const max = cfg.maxWitnessesPerBeacon;
       if (validCount > max) {
         // Only needed when there is a choice: with ≤ max valid reports every one is selected.
-        const selectionKeys = this.#selectionKeys;
-        this.#hashKeys(SELECTION_TAG, reveal, validRows, validCount, HASH_SELECTION_KEY);
-        stats.selectionHashes += validCount;
-        const order = this.#selectionOrder(selectionKeys, validCount);
+        // The selection key is the (verified) proof itself: reference.ts witnessSelectionKey.
+        const order = this.#selectionOrder(c.witnessProof, validRows, validCount);
         for (let k = 0; k < validCount; k++) c.witnessOutcome[validRows[order[k]!]!] = k < max ? W_VALID : W_NOT_SELECTED;
         c.selectedCount[b] = max;
       } else {
@@ -502,16 +493,16 @@ export class KernelRunner {
   }
 
   /**
-   * Indices [0, n) ordered by selection key ascending, ties by index (the reference's stable
-   * sort): one native sort of (first 4 key bytes) · 2^21 + index, then whole keys for equal
-   * prefixes (which takes two keys that agree on 32 bits: rare, but handled).
+   * Indices [0, n) ordered by the 32-byte keys of rows[k] in `keys` ascending, ties by index (the
+   * reference's stable sort): one native sort of (first 4 key bytes) · 2^21 + index, then whole
+   * keys for equal prefixes (which takes two keys that agree on 32 bits: rare, but handled).
    */
-  #selectionOrder(keys: Uint8Array, n: number): Int32Array {
+  #selectionOrder(keys: Uint8Array, rows: Int32Array, n: number): Int32Array {
     if (this.#selectionPacked.length < n) this.#selectionPacked = new Float64Array(n);
     if (this.#order.length < n) this.#order = new Int32Array(n);
     const packed = this.#selectionPacked.subarray(0, n);
     for (let k = 0; k < n; k++) {
-      const at = k * BYTES32;
+      const at = rows[k]! * BYTES32;
       const prefix = ((keys[at]! << 24) | (keys[at + 1]! << 16) | (keys[at + 2]! << 8) | keys[at + 3]!) >>> 0;
       packed[k] = prefix * PACK_SPAN + k;
     }
@@ -523,7 +514,7 @@ export class KernelRunner {
       const prefix = Math.floor(packed[i]! / PACK_SPAN);
       while (j < n && Math.floor(packed[j]! / PACK_SPAN) === prefix) j++;
       if (j - i > 1) {
-        const run = Array.from(order.subarray(i, j)).sort((x, y) => compareAt(keys, x * BYTES32, keys, y * BYTES32) || x - y);
+        const run = Array.from(order.subarray(i, j)).sort((x, y) => compareAt(keys, rows[x]! * BYTES32, keys, rows[y]! * BYTES32) || x - y);
         order.set(run, i);
       }
       i = j;
@@ -537,29 +528,26 @@ export class KernelRunner {
     this.#candidates = new Int32Array(n);
     this.#passed = new Uint8Array(n);
     this.#validRows = new Int32Array(n);
-    this.#selectionKeys = new Uint8Array(n * BYTES32);
   }
 
   /**
-   * sha256(tag ‖ payload of `reveal` ‖ key of rows[k]) for k < count, four at a time with SIMD
-   * (one at a time without it). HASH_CHECK_PROOF compares each with the report's proof into
-   * #passed[k]; HASH_SELECTION_KEY writes each into #selectionKeys.
+   * #passed[k] = 1 when sha256(proof tag ‖ payload of `reveal` ‖ key of rows[k]) equals the
+   * report's proof, for k < count: four at a time with SIMD (one at a time without it).
    */
-  #hashKeys(tag: Uint8Array, reveal: number, rows: Int32Array, count: number, mode: number): void {
+  #checkProofs(reveal: number, rows: Int32Array, count: number): void {
     if (count === 0) return;
     const c = this.ctx;
+    const tag = WITNESS_PROOF_TAG;
     const payloadAt = reveal * REVEAL_PAYLOAD_SLOT;
     const payloadLength = c.revealPayloadLength[reveal]!;
     const passed = this.#passed;
-    const selectionKeys = this.#selectionKeys;
     const x4 = this.#x4;
     if (x4 === null) {
-      const sha = mode === HASH_CHECK_PROOF ? this.#proofSha : this.#selectionSha;
+      const sha = this.#proofSha;
       const keyAt = this.#setPrefix(sha, tag, payloadAt, payloadLength);
       for (let k = 0; k < count; k++) {
         this.#hashKey(sha, keyAt, c.witnessKey[rows[k]!]!);
-        if (mode === HASH_CHECK_PROOF) passed[k] = sha.equals(c.witnessProof, rows[k]! * BYTES32) ? 1 : 0;
-        else sha.writeDigest(selectionKeys, k * BYTES32);
+        passed[k] = sha.equals(c.witnessProof, rows[k]! * BYTES32) ? 1 : 0;
       }
       return;
     }
@@ -571,10 +559,7 @@ export class KernelRunner {
       const lanes = Math.min(LANES, count - k);
       for (let lane = 0; lane < lanes; lane++) x4.setTailWords(lane, c.keyWords, c.witnessKey[rows[k + lane]!]! * KEY_WORDS);
       x4.hash();
-      for (let lane = 0; lane < lanes; lane++) {
-        if (mode === HASH_CHECK_PROOF) passed[k + lane] = x4.equals(lane, c.witnessProof, rows[k + lane]! * BYTES32) ? 1 : 0;
-        else x4.writeDigest(lane, selectionKeys, (k + lane) * BYTES32);
-      }
+      for (let lane = 0; lane < lanes; lane++) passed[k + lane] = x4.equals(lane, c.witnessProof, rows[k + lane]! * BYTES32) ? 1 : 0;
     }
   }
 
