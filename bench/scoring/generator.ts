@@ -388,8 +388,10 @@ export function generateEpoch(options: GeneratorOptions): SyntheticEpoch {
         const w = builder.claimWitness();
         fillRandom(builder.witnessId, w * BYTES32, BYTES32);
         builder.witnessKey[w] = x;
-        if (fault === "unknown_beacon") fillRandom(builder.witnessPayloadHash, w * BYTES32, BYTES32);
-        else builder.witnessPayloadHash.set(builder.commitPayloadHash.subarray(c * BYTES32, c * BYTES32 + BYTES32), w * BYTES32);
+        if (fault === "unknown_beacon") {
+          fillRandom(scratch, 0, BYTES32);
+          builder.setWitnessPayloadHash(w, scratch, 0);
+        } else builder.setWitnessPayloadHash(w, builder.commitPayloadHash, c * BYTES32);
         sha.input.set(WITNESS_PROOF_TAG, 0);
         sha.input.set(payload, WITNESS_PROOF_TAG.length);
         sha.input.set(keyBytes.subarray(x * BYTES32, x * BYTES32 + BYTES32), WITNESS_PROOF_TAG.length + PAYLOAD_BYTES);
@@ -515,7 +517,7 @@ export function columnsToInput(cols: EpochColumns, params: ScoreColumnsParams): 
         {
           kind: "witnessReport",
           witness,
-          payloadHash: id(cols.witnessPayloadHash, w),
+          payloadHash: id(cols.payloadHashes, cols.witnessPayload[w]!),
           proof: id(cols.witnessProof, w),
           rssiDeciDbm: cols.witnessRssiDeciDbm[w]!,
           snrDeciDb: cols.witnessSnrDeciDb[w]!,

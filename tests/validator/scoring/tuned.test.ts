@@ -419,7 +419,7 @@ describe("validator: tuned scorer", function () {
       const w = builder.claimWitness();
       builder.witnessId.set(viaMessages.witnessId.subarray(i * 32, i * 32 + 32), w * 32);
       builder.witnessKey[w] = keyOf(viaMessages.witnessKey[i]!);
-      builder.witnessPayloadHash.set(viaMessages.witnessPayloadHash.subarray(i * 32, i * 32 + 32), w * 32);
+      builder.setWitnessPayloadHash(w, viaMessages.payloadHashes, viaMessages.witnessPayload[i]! * 32);
       builder.witnessProof.set(viaMessages.witnessProof.subarray(i * 32, i * 32 + 32), w * 32);
       builder.witnessRssiDeciDbm[w] = viaMessages.witnessRssiDeciDbm[i]!;
       builder.witnessSnrDeciDb[w] = viaMessages.witnessSnrDeciDb[i]!;
@@ -457,6 +457,30 @@ describe("validator: tuned scorer", function () {
     builder.claimCommit();
     expect(() => builder.claimCommit()).to.throw(ColumnsCapacityError).with.property("code", "ERR_COLUMNS_CAPACITY");
     expect(() => builder.claimWitness()).to.throw(ColumnsCapacityError);
+  });
+
+  it("interns witness payload hashes: equal hashes share one entry, across table growth", () => {
+    // Starts tiny so the table rehashes and the value store grows several times.
+    const builder = new EpochColumnsBuilder({ entropy: 0, commits: 0, reveals: 0, witnesses: 5_000 });
+    const distinct = Array.from({ length: 1_500 }, (_, i) => sha256(new TextEncoder().encode(`payload ${i}`)));
+    const expected: number[] = [];
+    for (let i = 0; i < 5_000; i++) {
+      const w = builder.claimWitness();
+      const pick = (i * 7919) % distinct.length;
+      builder.setWitnessPayloadHash(w, distinct[pick]!, 0);
+      expected.push(pick);
+    }
+    const cols = builder.build();
+    expect(cols.payloadHashCount).to.equal(distinct.length);
+    const entryOf = new Map<number, number>();
+    for (let w = 0; w < 5_000; w++) {
+      const entry = cols.witnessPayload[w]!;
+      const stored = cols.payloadHashes.subarray(entry * 32, entry * 32 + 32);
+      expect(Buffer.from(stored).equals(Buffer.from(distinct[expected[w]!]!))).to.equal(true);
+      const seen = entryOf.get(expected[w]!);
+      if (seen !== undefined) expect(entry).to.equal(seen);
+      entryOf.set(expected[w]!, entry);
+    }
   });
 
   it("reports a failure inside a worker as a typed ScoringWorkerError", async () => {

@@ -11,6 +11,7 @@
 import type { Cell } from "../../../geo/index.js";
 import { MAX_PAYLOAD_BYTES, NONCE_BYTES, type SignedMessage } from "../../../protocol/index.js";
 import type { ScoringInput } from "../types.js";
+import { Bytes32Interner } from "./table.js";
 
 /** Every hash, id and key in the protocol is 32 bytes. */
 export const BYTES32 = 32;
@@ -64,13 +65,17 @@ export interface EpochColumns {
   readonly witnessCount: number;
   readonly witnessId: Uint8Array;
   readonly witnessKey: Int32Array;
-  readonly witnessPayloadHash: Uint8Array;
+  /** Index of the report's payload hash in `payloadHashes` (interned: ~15 reports share one). */
+  readonly witnessPayload: Int32Array;
   readonly witnessProof: Uint8Array;
   readonly witnessRssiDeciDbm: Int16Array;
   readonly witnessSnrDeciDb: Int16Array;
   readonly witnessFrequencyHz: Float64Array;
   readonly witnessDataRate: Uint8Array;
   readonly witnessRxTimeMs: Float64Array;
+  /** The distinct payload hashes named by witness reports, entry i at i × 32. */
+  readonly payloadHashCount: number;
+  readonly payloadHashes: Uint8Array;
 }
 
 export interface ColumnCapacities {
@@ -123,7 +128,8 @@ export class EpochColumnsBuilder {
   readonly revealTimeMs: Float64Array;
   readonly witnessId: Uint8Array;
   readonly witnessKey: Int32Array;
-  readonly witnessPayloadHash: Uint8Array;
+  /** Write through setWitnessPayloadHash (it interns). */
+  readonly witnessPayload: Int32Array;
   readonly witnessProof: Uint8Array;
   readonly witnessRssiDeciDbm: Int16Array;
   readonly witnessSnrDeciDb: Int16Array;
@@ -137,6 +143,7 @@ export class EpochColumnsBuilder {
   #witnessCount = 0;
   #keyBytes = new Uint8Array(BYTES32 * 1024);
   #keyCount = 0;
+  readonly #payloadHashes: Bytes32Interner;
   readonly #keyIndex = new Map<string, number>();
   #registered: number[] = [];
   #denylisted: number[] = [];
@@ -167,7 +174,9 @@ export class EpochColumnsBuilder {
     this.revealTimeMs = shared(Float64Array, reveals);
     this.witnessId = shared(Uint8Array, witnesses * BYTES32);
     this.witnessKey = shared(Int32Array, witnesses);
-    this.witnessPayloadHash = shared(Uint8Array, witnesses * BYTES32);
+    this.witnessPayload = shared(Int32Array, witnesses);
+    // Typically ~15 reports per payload hash; the interner grows if there are more distinct ones.
+    this.#payloadHashes = new Bytes32Interner(Math.ceil(witnesses / 8));
     this.witnessProof = shared(Uint8Array, witnesses * BYTES32);
     this.witnessRssiDeciDbm = shared(Int16Array, witnesses);
     this.witnessSnrDeciDb = shared(Int16Array, witnesses);
@@ -239,6 +248,11 @@ export class EpochColumnsBuilder {
     return this.#witnessCount++;
   }
 
+  /** Sets witness row `w`'s payload hash to bytes[offset, offset + 32). */
+  setWitnessPayloadHash(w: number, bytes: Uint8Array, offset: number): void {
+    this.witnessPayload[w] = this.#payloadHashes.intern(bytes, offset);
+  }
+
   /** Adds one pre-verified message (keys are interned on the way). */
   addMessage(signed: SignedMessage): void {
     const m = signed.message;
@@ -276,7 +290,7 @@ export class EpochColumnsBuilder {
         const i = this.claimWitness();
         this.witnessId.set(signed.id, i * BYTES32);
         this.witnessKey[i] = this.internKey(m.witness);
-        this.witnessPayloadHash.set(m.payloadHash, i * BYTES32);
+        this.setWitnessPayloadHash(i, m.payloadHash, 0);
         this.witnessProof.set(m.proof, i * BYTES32);
         this.witnessRssiDeciDbm[i] = m.rssiDeciDbm;
         this.witnessSnrDeciDb[i] = m.snrDeciDb;
@@ -301,6 +315,9 @@ export class EpochColumnsBuilder {
     const c = this.#commitCount;
     const r = this.#revealCount;
     const w = this.#witnessCount;
+    const payloadHashCount = this.#payloadHashes.count;
+    const payloadHashes = shared(Uint8Array, payloadHashCount * BYTES32);
+    payloadHashes.set(this.#payloadHashes.values);
     return {
       keyCount,
       keyBytes: keyBytes.subarray(0, keyCount * BYTES32),
@@ -332,13 +349,15 @@ export class EpochColumnsBuilder {
       witnessCount: w,
       witnessId: this.witnessId.subarray(0, w * BYTES32),
       witnessKey: this.witnessKey.subarray(0, w),
-      witnessPayloadHash: this.witnessPayloadHash.subarray(0, w * BYTES32),
+      witnessPayload: this.witnessPayload.subarray(0, w),
       witnessProof: this.witnessProof.subarray(0, w * BYTES32),
       witnessRssiDeciDbm: this.witnessRssiDeciDbm.subarray(0, w),
       witnessSnrDeciDb: this.witnessSnrDeciDb.subarray(0, w),
       witnessFrequencyHz: this.witnessFrequencyHz.subarray(0, w),
       witnessDataRate: this.witnessDataRate.subarray(0, w),
       witnessRxTimeMs: this.witnessRxTimeMs.subarray(0, w),
+      payloadHashCount,
+      payloadHashes: payloadHashes.subarray(0, payloadHashCount * BYTES32),
     };
   }
 }

@@ -99,7 +99,8 @@ export interface KernelContext {
 
   readonly witnessId: Uint8Array;
   readonly witnessKey: Int32Array;
-  readonly witnessPayloadHash: Uint8Array;
+  readonly witnessPayload: Int32Array;
+  readonly payloadHashes: Uint8Array;
   readonly witnessProof: Uint8Array;
   readonly witnessRssiDeciDbm: Int16Array;
   readonly witnessSnrDeciDb: Int16Array;
@@ -108,8 +109,8 @@ export interface KernelContext {
   readonly witnessRxTimeMs: Float64Array;
   /** Payload hash -> group (the distinct payload hashes of all commits). */
   readonly groupTable: Bytes32Table;
-  /** Output of the "groups" kernel: group of each witness report, -1 when no commit has its hash. */
-  readonly witnessGroup: Int32Array;
+  /** Output of the "groups" kernel: group of each distinct witness payload hash, -1 when no commit has it. */
+  readonly payloadGroup: Int32Array;
   /** CSR: reports of group g are groupMembers[groupStart[g], groupStart[g + 1]). */
   readonly groupStart: Int32Array;
   readonly groupMembers: Int32Array;
@@ -235,7 +236,6 @@ export class KernelRunner {
     const records = this.#requireRecords();
     const { space, recSorted, beaconOutcome } = records;
     const W = space.witnessCount;
-    const C = space.commitCount;
     const hash = createHash("sha256");
     const chunk = Buffer.alloc(DIGEST_CHUNK_RECORDS * RECORD_BYTES);
     for (let start = from; start < to; start += DIGEST_CHUNK_RECORDS) {
@@ -247,9 +247,9 @@ export class KernelRunner {
       for (let i = start, g = 0; i < end; i++, g += BYTES32) {
         const rec = recSorted[i]!;
         for (let k = 0; k < BYTES32; k++) chunk[o + k] = gathered[g + k]!;
-        const beacon = rec >= W && rec < W + C;
+        const beacon = rec >= W;
         chunk[o + BYTES32] = beacon ? 0 : 1;
-        chunk[o + BYTES32 + 1] = rec < W ? this.ctx.witnessOutcome[rec]! : beacon ? beaconOutcome[rec - W]! : W_BEACON_INVALID;
+        chunk[o + BYTES32 + 1] = beacon ? beaconOutcome[rec - W]! : this.ctx.witnessOutcome[rec]!;
         o += RECORD_BYTES;
       }
       hash.update(chunk.subarray(0, o));
@@ -268,7 +268,6 @@ export class KernelRunner {
     if (this.#gather.length < n * KEY_WORDS) this.#gather = new Int32Array(n * KEY_WORDS);
     const out = this.#gather;
     const W = space.witnessCount;
-    const C = space.commitCount;
     const witnessWords = wordView(space.witnessId);
     const commitWords = wordView(space.commitId);
     if (witnessWords === null || commitWords === null) {
@@ -283,7 +282,7 @@ export class KernelRunner {
     }
     for (let i = start, g = 0; i < end; i++, g += KEY_WORDS) {
       const rec = recs[i]!;
-      const words = rec >= W && rec < W + C ? commitWords : witnessWords;
+      const words = rec >= W ? commitWords : witnessWords;
       const at = recordIdOffset(space, rec) >> 2;
       out[g] = words[at]!;
       out[g + 1] = words[at + 1]!;
@@ -412,8 +411,8 @@ export class KernelRunner {
 
   /** Payload hash -> group through the open-addressing table. */
   groups(from: number, to: number): void {
-    const { groupTable, witnessPayloadHash, witnessGroup } = this.ctx;
-    for (let w = from; w < to; w++) witnessGroup[w] = tableFind(groupTable, witnessPayloadHash, w * BYTES32);
+    const { groupTable, payloadHashes, payloadGroup } = this.ctx;
+    for (let p = from; p < to; p++) payloadGroup[p] = tableFind(groupTable, payloadHashes, p * BYTES32);
   }
 
   /**

@@ -223,7 +223,8 @@ export class TunedScorer implements EpochScorer {
       revealOk: sab(Uint8Array, R),
       witnessId: cols.witnessId,
       witnessKey: cols.witnessKey,
-      witnessPayloadHash: cols.witnessPayloadHash,
+      witnessPayload: cols.witnessPayload,
+      payloadHashes: cols.payloadHashes,
       witnessProof: cols.witnessProof,
       witnessRssiDeciDbm: cols.witnessRssiDeciDbm,
       witnessSnrDeciDb: cols.witnessSnrDeciDb,
@@ -231,7 +232,7 @@ export class TunedScorer implements EpochScorer {
       witnessDataRate: cols.witnessDataRate,
       witnessRxTimeMs: cols.witnessRxTimeMs,
       groupTable: groups.table,
-      witnessGroup: sab(Int32Array, W),
+      payloadGroup: sab(Int32Array, cols.payloadHashCount),
       groupStart: sab(Int32Array, G + 1),
       groupMembers: sab(Int32Array, W),
       validBeacons: sab(Int32Array, C),
@@ -253,7 +254,7 @@ export class TunedScorer implements EpochScorer {
       const batch = await Promise.all([
         run.exec("cells", splitRange(cellCount, parts, MIN_RANGE_ROWS)),
         run.exec("reveals", splitRange(R, parts, MIN_RANGE_ROWS)),
-        run.exec("groups", splitRange(W, parts, MIN_RANGE_ROWS)),
+        run.exec("groups", splitRange(cols.payloadHashCount, parts, MIN_RANGE_ROWS)),
       ]);
       for (const s of batch) addKernelStats(stats, s);
       stage("parallel: cell centres, reveal hashes, payload lookups");
@@ -301,15 +302,15 @@ export class TunedScorer implements EpochScorer {
       stage("beacon rules");
 
       // --- Witness reports grouped per payload hash (counting sort into CSR) ----------------------
-      const { groupStart, groupMembers, witnessGroup } = ctx;
+      const { groupStart, groupMembers, payloadGroup, witnessPayload } = ctx;
       for (let w = 0; w < W; w++) {
-        const g = witnessGroup[w]!;
+        const g = payloadGroup[witnessPayload[w]!]!;
         if (g >= 0) groupStart[g + 1]!++;
       }
       for (let g = 0; g < G; g++) groupStart[g + 1]! += groupStart[g]!;
       const cursor = groupStart.slice(0, G);
       for (let w = 0; w < W; w++) {
-        const g = witnessGroup[w]!;
+        const g = payloadGroup[witnessPayload[w]!]!;
         if (g >= 0) groupMembers[cursor[g]!++] = w;
       }
       stage("group witnesses (CSR)");
@@ -339,7 +340,7 @@ export class TunedScorer implements EpochScorer {
       const witnessOutcome = ctx.witnessOutcome;
       let recordCount = scored.length;
       for (let w = 0; w < W; w++) {
-        const g = witnessGroup[w]!;
+        const g = payloadGroup[witnessPayload[w]!]!;
         if (g < 0) {
           if (epochOfTimestamp(config, cols.witnessRxTimeMs[w]!) === epoch) {
             witnessOutcome[w] = W_UNKNOWN_BEACON;
@@ -356,8 +357,7 @@ export class TunedScorer implements EpochScorer {
       const bucketStart = sab(Int32Array, BUCKETS + 1);
       // Records in a canonical order (reports by row, then beacons), visited twice: to size the
       // first-id-byte buckets, then to fill them. Every scored report is one record.
-      const extraWitness = sab(Int32Array, 0);
-      const space: RecordSpace = { witnessId: cols.witnessId, commitId: cols.commitId, witnessCount: W, commitCount: C, extraWitness };
+      const space: RecordSpace = { witnessId: cols.witnessId, commitId: cols.commitId, witnessCount: W };
       const forEachRecord = (visit: (rec: number, ids: Uint8Array, at: number) => void): void => {
         for (let w = 0; w < W; w++) {
           if (witnessOutcome[w] === NOT_SCORED) continue;
@@ -365,14 +365,9 @@ export class TunedScorer implements EpochScorer {
         }
         for (const c of scored) visit(W + c, cols.commitId, c * BYTES32);
       };
-      let extraAt = 0;
       forEachRecord((rec, ids, at) => {
         if (rec < W) witnessCounts[witnessOutcome[rec]!]!++;
-        else if (rec < W + C) beaconCounts[beaconOutcome[rec - W]!]!++;
-        else {
-          extraWitness[extraAt++] = at / BYTES32;
-          witnessCounts[W_BEACON_INVALID]!++;
-        }
+        else beaconCounts[beaconOutcome[rec - W]!]!++;
         bucketStart[ids[at]! + 1]!++;
       });
       for (let b = 0; b < BUCKETS; b++) bucketStart[b + 1]! += bucketStart[b]!;
@@ -455,12 +450,12 @@ export class TunedScorer implements EpochScorer {
 
       addKernelStats(stats, await digestDone);
       const outcomeDigest = digestOut.slice();
-      const codeOf = (rec: number): number => (rec < W ? witnessOutcome[rec]! : rec < W + C ? beaconOutcome[rec - W]! : W_BEACON_INVALID);
+      const codeOf = (rec: number): number => (rec < W ? witnessOutcome[rec]! : beaconOutcome[rec - W]!);
       let outcomes: MessageOutcome[] | undefined;
       if (this.detail) {
         outcomes = Array.from(recSorted, (rec) => {
           const offset = recordIdOffset(space, rec);
-          const beacon = rec >= W && rec < W + C;
+          const beacon = rec >= W;
           return {
             id: Buffer.from(recordIdSource(space, rec).subarray(offset, offset + BYTES32)).toString("hex"),
             kind: beacon ? "beacon" : "witness",

@@ -54,27 +54,21 @@ export function orderByTimeThenId(times: Float64Array, ids: Uint8Array, count: n
 
 /**
  * The scored-message records of an epoch, one Int32 each: a value below witnessCount is a witness
- * report's (first) record, the next commitCount values are beacons, and the values after that
- * index `extraWitness`: further records of a report whose payload hash was committed more than
- * once in the epoch (the reference records such a report once per scored beacon).
+ * report's record (every scored report has exactly one), witnessCount + c is commit c's.
  */
 export interface RecordSpace {
   readonly witnessId: Uint8Array;
   readonly commitId: Uint8Array;
   readonly witnessCount: number;
-  readonly commitCount: number;
-  readonly extraWitness: Int32Array;
 }
 
 export function recordIdSource(space: RecordSpace, rec: number): Uint8Array {
-  return rec >= space.witnessCount && rec < space.witnessCount + space.commitCount ? space.commitId : space.witnessId;
+  return rec < space.witnessCount ? space.witnessId : space.commitId;
 }
 
 export function recordIdOffset(space: RecordSpace, rec: number): number {
   const w = space.witnessCount;
-  if (rec < w) return rec * BYTES32;
-  if (rec < w + space.commitCount) return (rec - w) * BYTES32;
-  return space.extraWitness[rec - w - space.commitCount]! * BYTES32;
+  return (rec < w ? rec : rec - w) * BYTES32;
 }
 
 /**
@@ -126,5 +120,5 @@ export function sortRecordsById(recs: Int32Array, space: RecordSpace): void {
  * order of equal values (LSD radix sort on the first 4 bytes, then ties by whole value).
  */
 export function sortRowsByBytes32(rows: Int32Array, bytes: Uint8Array): void {
-  sortRecordsById(rows, { witnessId: bytes, commitId: bytes, witnessCount: Number.MAX_SAFE_INTEGER, commitCount: 0, extraWitness: new Int32Array(0) });
+  sortRecordsById(rows, { witnessId: bytes, commitId: bytes, witnessCount: Number.MAX_SAFE_INTEGER });
 }
