@@ -179,8 +179,12 @@ export function scoreEpochReference(input: ScoringInput): EpochScore {
   for (const beacon of scored) record(beaconCounts, outcomes, beacon.commit, "beacon", beacon.outcome);
 
   // --- Reward units with hex density scaling (DESIGN.md §5) -----------------------------------
+  // Active = beaconed with at least one selected witness, or was a selected witness. A beacon
+  // nobody validly heard earns nothing and must not count either: otherwise a squatter at an
+  // honest hotspot's cell could dilute that hotspot's density scale for free.
   const active = new Map<string, RegisteredHotspot>();
   for (const [beacon, selected] of selectedByBeacon) {
+    if (selected.length === 0) continue;
     active.set(hex(beacon.commit.message.hotspot), registry.get(hex(beacon.commit.message.hotspot))!);
     for (const w of selected) active.set(hex(w.message.witness), registry.get(hex(w.message.witness))!);
   }
@@ -192,6 +196,7 @@ export function scoreEpochReference(input: ScoringInput): EpochScore {
     units.set(hex(key), entry);
   };
   for (const [beacon, selected] of selectedByBeacon) {
+    if (selected.length === 0) continue; // zero units (HIP-15 with w = 0), and not active above
     const beaconer = beacon.commit.message.hotspot;
     const perBeacon = scaledBeaconRewardUnits(selected.length, scales.get(hex(beaconer))!, config.rewardUnits);
     addUnits(beaconer, perBeacon.beaconer);

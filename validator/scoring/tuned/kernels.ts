@@ -50,8 +50,25 @@ const WITNESS_PROOF_TAG = domainTag("hexcover/v1/witness-proof");
 const RECORD_BYTES = OUTCOME_DIGEST_RECORD_BYTES;
 /** Records hashed per node:crypto update (~2 MB). */
 const DIGEST_CHUNK_RECORDS = 65_536;
-/** A 32-byte key is 8 big-endian words in KernelContext.keyWords. */
+/** A 32-byte key is 8 big-endian words, at the start of its key line. */
 export const KEY_WORDS = 8;
+/**
+ * Everything the witness rules read about a witness's key, in one 64-byte cache line per key
+ * (KernelContext.keyLines): at Helium scale the 400,000 keys' data does not fit in cache, and a
+ * report that touched nine separate per-key arrays paid up to nine cache misses.
+ * Int32 slots: 0-7 key words (big-endian), 8 centre latitude e7, 9 longitude e7, 10-11 cos(lat)
+ * as a float64 (slot 5 of the Float64 view), 12 flags, 13 antenna gain (deci-dBi), 14 cell id.
+ */
+export const KEY_LINE_INTS = 16;
+export const KEY_LINE_LAT = 8;
+export const KEY_LINE_LNG = 9;
+/** Index of cos(lat) in the Float64 view of a line (Int32 slots 10-11). */
+export const KEY_LINE_COS_F64 = 5;
+export const KEY_LINE_FLAGS = 12;
+export const KEY_LINE_GAIN = 13;
+export const KEY_LINE_CELL = 14;
+export const KEY_FLAG_REGISTERED = 1;
+export const KEY_FLAG_DENYLISTED = 2;
 /**
  * Float distances beyond CERTIFY_MAX_DISTANCE_M are not certified; when the configured maximum
  * is at least this much smaller, such a pair is "too far" whatever its exact distance.
@@ -70,9 +87,9 @@ export interface KernelContext {
   readonly keyCount: number;
   readonly keyBytes: Uint8Array;
   /** The same keys as big-endian 32-bit words (8 per key), the form the SIMD hasher takes. */
-  readonly keyWords: Int32Array;
-  readonly keyRegistered: Uint8Array;
-  readonly keyDenylisted: Uint8Array;
+  /** One line of KEY_LINE_INTS per key (see KEY_LINE_INTS); keyLinesF64 is the same memory. */
+  readonly keyLines: Int32Array;
+  readonly keyLinesF64: Float64Array;
   readonly keyCell: Int32Array;
   readonly keyGainDeciDbi: Int32Array;
   readonly cells: readonly Cell[];
@@ -426,6 +443,7 @@ export class KernelRunner {
     const c = this.ctx;
     const cfg = c.config;
     const seenBy = this.#seenBy;
+    const keyLines = c.keyLines;
     const farIsEnough = cfg.maxWitnessDistanceM < CERTIFY_MAX_DISTANCE_M - FAR_SCREEN_MARGIN_M;
     for (let v = from; v < to; v++) {
       const b = c.validBeacons[v]!;
@@ -447,8 +465,9 @@ export class KernelRunner {
         const w = c.groupMembers[i]!;
         const key = c.witnessKey[w]!;
         let outcome = -1;
-        if (c.keyRegistered[key] === 0) outcome = W_UNKNOWN_WITNESS;
-        else if (c.keyDenylisted[key] === 1) outcome = W_DENYLISTED;
+        const flags = keyLines[key * KEY_LINE_INTS + KEY_LINE_FLAGS]!;
+        if ((flags & KEY_FLAG_REGISTERED) === 0) outcome = W_UNKNOWN_WITNESS;
+        else if ((flags & KEY_FLAG_DENYLISTED) !== 0) outcome = W_DENYLISTED;
         else if (key === beaconer) outcome = W_SELF;
         else if (seenBy[key] === stamp) outcome = W_DUPLICATE;
         else {
@@ -556,7 +575,7 @@ export class KernelRunner {
     x4.setPrefix(prefix, tag.length + payloadLength, BYTES32);
     for (let k = 0; k < count; k += LANES) {
       const lanes = Math.min(LANES, count - k);
-      for (let lane = 0; lane < lanes; lane++) x4.setTailWords(lane, c.keyWords, c.witnessKey[rows[k + lane]!]! * KEY_WORDS);
+      for (let lane = 0; lane < lanes; lane++) x4.setTailWords(lane, c.keyLines, c.witnessKey[rows[k + lane]!]! * KEY_LINE_INTS);
       x4.hash();
       for (let lane = 0; lane < lanes; lane++) passed[k + lane] = x4.equals(lane, c.witnessProof, rows[k + lane]! * BYTES32) ? 1 : 0;
     }
@@ -575,15 +594,17 @@ export class KernelRunner {
   ): number {
     const c = this.ctx;
     const cfg = c.config;
-    const witnessCell = c.keyCell[key]!;
+    const line = key * KEY_LINE_INTS;
+    const lines = c.keyLines;
+    const witnessCell = lines[line + KEY_LINE_CELL]!;
     let distanceM = certifiedDistanceM(
       floatDistanceMm(
         c.cellLatE7[beaconerCell]!,
         c.cellLngE7[beaconerCell]!,
         c.cellCosLat[beaconerCell]!,
-        c.cellLatE7[witnessCell]!,
-        c.cellLngE7[witnessCell]!,
-        c.cellCosLat[witnessCell]!,
+        lines[line + KEY_LINE_LAT]!,
+        lines[line + KEY_LINE_LNG]!,
+        c.keyLinesF64[key * (KEY_LINE_INTS / 2) + KEY_LINE_COS_F64]!,
       ),
       farIsEnough,
     );
@@ -596,7 +617,7 @@ export class KernelRunner {
     const fspl = fsplCentiDb(distanceM, frequency, stats);
     const rssi = c.witnessRssiDeciDbm[w]!;
     // rssiWithinFreeSpaceBound: rssi·10 ≤ (tx power + tx gain + rx gain)·10 − FSPL + margin·10.
-    if (rssi * 10 > (txBudget + c.keyGainDeciDbi[key]!) * 10 - fspl + cfg.rssiMarginDeciDb * 10) return W_RSSI;
+    if (rssi * 10 > (txBudget + lines[line + KEY_LINE_GAIN]!) * 10 - fspl + cfg.rssiMarginDeciDb * 10) return W_RSSI;
     if (c.witnessSnrDeciDb[w]! > rssi - c.noiseFloorByDataRate[dataRate]! + cfg.snrMarginDeciDb) return W_SNR;
     return W_VALID;
   }

@@ -27,6 +27,16 @@ import {
   type KernelName,
   KernelRunner,
   type KernelStats,
+  KEY_FLAG_DENYLISTED,
+  KEY_FLAG_REGISTERED,
+  KEY_LINE_CELL,
+  KEY_LINE_COS_F64,
+  KEY_LINE_FLAGS,
+  KEY_LINE_GAIN,
+  KEY_LINE_INTS,
+  KEY_LINE_LAT,
+  KEY_LINE_LNG,
+  KEY_WORDS,
   type RecordsContext,
   W_BEACON_INVALID,
   W_UNKNOWN_BEACON,
@@ -196,13 +206,13 @@ export class TunedScorer implements EpochScorer {
       if (floor !== undefined) noiseFloorByDataRate[code] = floor;
     }
     const cellCount = cols.cells.length;
+    const keyLines = keyLinesOf(cols);
     const ctx: KernelContext = {
       config,
       keyCount: cols.keyCount,
       keyBytes: cols.keyBytes,
-      keyWords: bigEndianWords(cols.keyBytes),
-      keyRegistered: cols.keyRegistered,
-      keyDenylisted: cols.keyDenylisted,
+      keyLines,
+      keyLinesF64: new Float64Array(keyLines.buffer),
       keyCell: cols.keyCell,
       keyGainDeciDbi: cols.keyGainDeciDbi,
       cells: cols.cells,
@@ -257,6 +267,7 @@ export class TunedScorer implements EpochScorer {
         run.exec("groups", splitRange(cols.payloadHashCount, parts, MIN_RANGE_ROWS)),
       ]);
       for (const s of batch) addKernelStats(stats, s);
+      fillKeyLineCentres(ctx);
       stage("parallel: cell centres, reveal hashes, payload lookups");
 
       // --- Beacons (DESIGN.md §4, first list), in (tx time, id) order -------------------------------
@@ -394,6 +405,8 @@ export class TunedScorer implements EpochScorer {
       const active = new Uint8Array(cols.keyCount);
       for (let v = 0; v < validCount; v++) {
         const b = ctx.validBeacons[v]!;
+        // A beacon without a selected witness makes nobody active (reference.ts explains why).
+        if (ctx.selectedCount[b] === 0) continue;
         active[cols.commitHotspot[b]!] = 1;
         const g = beaconGroup[b]!;
         for (let i = groupStart[g]!; i < groupStart[g + 1]!; i++) {
@@ -429,9 +442,10 @@ export class TunedScorer implements EpochScorer {
       const units = new UnitAccumulator(cols.keyCount);
       for (let v = 0; v < validCount; v++) {
         const b = ctx.validBeacons[v]!;
+        const selected = ctx.selectedCount[b]!;
+        if (selected === 0) continue; // zero units, and the beaconer may have no density scale
         const beaconer = cols.commitHotspot[b]!;
         const scale = scaleOf(beaconer);
-        const selected = ctx.selectedCount[b]!;
         // floor(units × scale / 10^6): units ≤ 2·10^9 and scale ≤ 10^6, so the product is exact.
         units.add(beaconer, floorDivPpm(baseBeaconer[selected]! * scale));
         const perWitness = floorDivPpm(baseWitness[selected]! * scale);
@@ -541,11 +555,32 @@ interface KernelExecutor {
   release(): void;
 }
 
-/** Packed bytes as big-endian 32-bit words (length a multiple of 4). */
-function bigEndianWords(bytes: Uint8Array): Int32Array {
-  const words = sab(Int32Array, bytes.length / 4);
-  for (let i = 0, j = 0; j < bytes.length; i++, j += 4) words[i] = (bytes[j]! << 24) | (bytes[j + 1]! << 16) | (bytes[j + 2]! << 8) | bytes[j + 3]!;
-  return words;
+/** The key lines (kernels.ts KEY_LINE_INTS) without the cell centres: words, flags, gain, cell. */
+function keyLinesOf(cols: EpochColumns): Int32Array {
+  // At least one line, so the Float64 view over the same buffer always has whole elements.
+  const lines = sab(Int32Array, Math.max(cols.keyCount, 1) * KEY_LINE_INTS);
+  const bytes = cols.keyBytes;
+  for (let k = 0; k < cols.keyCount; k++) {
+    const line = k * KEY_LINE_INTS;
+    for (let i = 0, j = k * BYTES32; i < KEY_WORDS; i++, j += 4) lines[line + i] = (bytes[j]! << 24) | (bytes[j + 1]! << 16) | (bytes[j + 2]! << 8) | bytes[j + 3]!;
+    lines[line + KEY_LINE_FLAGS] = (cols.keyRegistered[k] === 1 ? KEY_FLAG_REGISTERED : 0) | (cols.keyDenylisted[k] === 1 ? KEY_FLAG_DENYLISTED : 0);
+    lines[line + KEY_LINE_GAIN] = cols.keyGainDeciDbi[k]!;
+    lines[line + KEY_LINE_CELL] = cols.keyCell[k]!;
+  }
+  return lines;
+}
+
+/** Copies each located key's cell centre (the "cells" kernel's output) into its key line. */
+function fillKeyLineCentres(ctx: KernelContext): void {
+  const { keyLines, keyLinesF64, cellLatE7, cellLngE7, cellCosLat } = ctx;
+  for (let k = 0; k < ctx.keyCount; k++) {
+    const line = k * KEY_LINE_INTS;
+    const cell = keyLines[line + KEY_LINE_CELL]!;
+    if (cell < 0) continue;
+    keyLines[line + KEY_LINE_LAT] = cellLatE7[cell]!;
+    keyLines[line + KEY_LINE_LNG] = cellLngE7[cell]!;
+    keyLinesF64[k * (KEY_LINE_INTS / 2) + KEY_LINE_COS_F64] = cellCosLat[cell]!;
+  }
 }
 
 function inSomeBand(config: ScoringConfig, frequencyHz: number): boolean {
