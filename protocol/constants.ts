@@ -61,4 +61,14 @@ export const MAX_TIMESTAMP_MS = Number.MAX_SAFE_INTEGER;
  * message older than the entropy lifetime plus the 2-minute witness window is stale.
  */
 export const DEFAULT_MAX_MESSAGE_AGE_MS = 5 * 60_000;
+/**
+ * Witness reports get a much shorter life. The proof in a report is only worth anything if the
+ * witness sent it before the beacon's payload became public: the reveal comes after the 2-minute
+ * witness window, at the earliest the clock skew (30 s) before its end, i.e. 90 s after the
+ * beacon. A report arriving 60 s or more after its own receive time could have been computed
+ * from the reveal (a witness that never heard the packet, back-dating rxTime), so gossip drops
+ * it; honest witnesses publish within seconds of hearing the packet. Keep this below the witness
+ * window minus DEFAULT_MAX_CLOCK_SKEW_MS.
+ */
+export const DEFAULT_MAX_WITNESS_REPORT_AGE_MS = 60_000;
 export const DEFAULT_MAX_CLOCK_SKEW_MS = 30_000;

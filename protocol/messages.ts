@@ -2,6 +2,7 @@ import { deserialize, type Schema, serialize } from "borsh";
 import {
   DEFAULT_MAX_CLOCK_SKEW_MS,
   DEFAULT_MAX_MESSAGE_AGE_MS,
+  DEFAULT_MAX_WITNESS_REPORT_AGE_MS,
   HEADER_BYTES,
   MAX_FREQUENCY_HZ,
   MAX_PAYLOAD_BYTES,
@@ -451,7 +452,10 @@ export function verifyMessageSignature(signed: SignedMessage): void {
 }
 
 export interface ClockBounds {
+  /** Oldest accepted timestamp, as an age, for every kind but witness reports. */
   readonly maxAgeMs?: number;
+  /** Oldest accepted witness report rxTime, as an age (DEFAULT_MAX_WITNESS_REPORT_AGE_MS). */
+  readonly maxWitnessReportAgeMs?: number;
   readonly maxSkewMs?: number;
 }
 
@@ -471,7 +475,8 @@ export function messageTimestampMs(message: HexcoverMessage): number {
 
 /** Rejects a message whose own timestamp is too old or too far ahead of the receiver's clock. */
 export function checkMessageTime(message: HexcoverMessage, nowMs: number, bounds: ClockBounds = {}): void {
-  const maxAgeMs = bounds.maxAgeMs ?? DEFAULT_MAX_MESSAGE_AGE_MS;
+  const maxAgeMs =
+    message.kind === "witnessReport" ? (bounds.maxWitnessReportAgeMs ?? DEFAULT_MAX_WITNESS_REPORT_AGE_MS) : (bounds.maxAgeMs ?? DEFAULT_MAX_MESSAGE_AGE_MS);
   const maxSkewMs = bounds.maxSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
   const timestampMs = messageTimestampMs(message);
   if (timestampMs > nowMs + maxSkewMs) throw new TimestampInFutureError(timestampMs, nowMs, maxSkewMs);

@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import {
   checkMessageTime,
+  DEFAULT_MAX_CLOCK_SKEW_MS,
+  DEFAULT_MAX_WITNESS_REPORT_AGE_MS,
   decodeMessage,
   Ed25519Keypair,
   type HexcoverMessage,
@@ -15,6 +17,7 @@ import {
   signingBytes,
   sha256,
   type SignedMessage,
+  TimestampTooOldError,
 } from "../../protocol/index.js";
 import { allMessages, FIXED_NOW_MS, makeRound } from "../support/protocol-fixtures.js";
 
@@ -231,5 +234,19 @@ describe("protocol: wire messages", () => {
     expectProtocolError(() => checkMessageTime(round.commit, FIXED_NOW_MS - 60_000), "ERR_TIMESTAMP_IN_FUTURE");
     expectProtocolError(() => checkMessageTime(round.commit, FIXED_NOW_MS + 3_600_000), "ERR_TIMESTAMP_TOO_OLD");
     expect(() => checkMessageTime(round.commit, FIXED_NOW_MS + 3_600_000, { maxAgeMs: 7_200_000 })).not.to.throw();
+  });
+
+  it("gives witness reports a shorter life than other messages: one computed from the reveal arrives too late", () => {
+    // A report back-dated to just after the beacon but published after the reveal (≥ 90 s later)
+    // is refused; a commit of the same age is still fine.
+    const rx = round.witness.rxTimeMs;
+    expect(() => checkMessageTime(round.witness, rx + DEFAULT_MAX_WITNESS_REPORT_AGE_MS)).not.to.throw();
+    const err = expectProtocolError(() => checkMessageTime(round.witness, rx + DEFAULT_MAX_WITNESS_REPORT_AGE_MS + 1), "ERR_TIMESTAMP_TOO_OLD");
+    expect(err).to.be.instanceOf(TimestampTooOldError);
+    expectProtocolError(() => checkMessageTime(round.witness, rx + 90_000), "ERR_TIMESTAMP_TOO_OLD");
+    const tx = round.commit.txTimeMs;
+    expect(() => checkMessageTime(round.commit, tx + 90_000)).not.to.throw();
+    expect(DEFAULT_MAX_WITNESS_REPORT_AGE_MS).to.be.below(2 * 60_000 - DEFAULT_MAX_CLOCK_SKEW_MS);
+    expect(() => checkMessageTime(round.witness, rx + 90_000, { maxWitnessReportAgeMs: 120_000 })).not.to.throw();
   });
 });

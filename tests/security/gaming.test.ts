@@ -7,7 +7,7 @@
  * Scoring-level attempts run through both scorers (reference and tuned, one worker thread) and
  * require bit-identical results. Ingest- and gossip-level attempts go through the real Ingest
  * with LMDB and, for clock bounds, real libp2p gossip validators. Real rejections that do not
- * happen yet are `it.skip` tests marked FINDING (see the report for issue 11).
+ * happen yet would be `it.skip` tests marked FINDING (the two this suite found are fixed).
  */
 import { expect } from "chai";
 import { cellCentreDistanceM, maxPlausibleRssiCentiDbm } from "../../geo/index.js";
@@ -615,13 +615,13 @@ describe("security: gaming attempts refused by the gossip validators (real libp2
     expect(store().counts(EPOCH - 1).total).to.equal(0);
   });
 
-  // FINDING: nothing requires a witness report to reach the validators before the beacon's reveal.
-  // Gossip accepts reports up to DEFAULT_MAX_MESSAGE_AGE_MS (5 min) old, longer than the 2-minute
-  // witness window, and sync has no age bound; the scorer only sees the self-declared rx time. So a
-  // hotspot that never heard the packet waits for the reveal, computes H(payload ‖ its key) and
-  // publishes a report back-dated to within 4 s of the beacon: it is stored, scored "valid" and paid
-  // (and it displaces an honest witness when the beacon has more than 14).
-  it.skip("FINDING: a report forged from the revealed payload after the window closed is refused and earns nothing", async () => {
+  // Found by this suite: gossip used to accept witness reports up to 5 minutes old, longer than
+  // the witness window, so a hotspot that never heard the packet could wait for the reveal,
+  // compute H(payload ‖ its key) and publish a report back-dated to just after the beacon. Reports
+  // now live DEFAULT_MAX_WITNESS_REPORT_AGE_MS (60 s, below the window minus the clock skew).
+  // Sync has no age bound (a validator catching up needs old messages): a faulty validator could
+  // still relay such a report, a residual risk in docs/SECURITY.md.
+  it("a report forged from the revealed payload after the window closed is refused and earns nothing", async () => {
     const b = setup.b;
     const forger = nearSf(b);
     const round = signAll(b);
