@@ -31,6 +31,7 @@ options:  --dir <path>                 data directory (default ${DEFAULT_VALIDAT
           --reveal-grace-s <n>           ${DEFAULT_SCORING_CONFIG.revealGraceMs / 1000}, ${DEFAULT_SCORING_CONFIG.entropyMaxAgeMs / 1000} s)
           --entropy-max-age-s <n>
           --entropy-interval-s <n>     how often to publish entropy (default 60)
+          --sync-deadline-s <n>        how long an epoch is reconciled before it is frozen anyway (default 30)
           --denylist <address>,...     hotspots whose witness reports earn nothing
           --crank                      after each finalized epoch, claim for every rewarded hotspot
           --public                     public network: libp2p's per-IP limits and DHT filtering of private
@@ -50,6 +51,7 @@ const FLAGS = {
   "reveal-grace-s": { type: "string" },
   "entropy-max-age-s": { type: "string" },
   "entropy-interval-s": { type: "string" },
+  "sync-deadline-s": { type: "string" },
   denylist: { type: "string", multiple: true },
   force: { type: "boolean" },
   crank: { type: "boolean" },
@@ -93,6 +95,9 @@ async function run(flags: Flags): Promise<void> {
   const denylist = new Set(listSetting(flags, config, "denylist").map((a) => Buffer.from(decodeAddress(a)).toString("hex")));
   const graceS = setting(flags, config, "grace-s");
   const entropyS = setting(flags, config, "entropy-interval-s");
+  const syncDeadlineS = setting(flags, config, "sync-deadline-s");
+  // Test-only (tests/faults): holds each epoch's scoring step open so a test can kill -9 mid-scoring.
+  const scoringHoldMs = process.env.HEXCOVER_TEST_SCORING_HOLD_MS;
   const node = new ValidatorNode({
     keypair,
     dataDir: paths.data,
@@ -108,6 +113,8 @@ async function run(flags: Flags): Promise<void> {
     },
     ...(graceS !== undefined ? { graceSeconds: numberFlag("grace-s", graceS, 60, 0) } : {}),
     ...(entropyS !== undefined ? { entropyIntervalMs: numberFlag("entropy-interval-s", entropyS, 60, 1) * 1000 } : {}),
+    ...(syncDeadlineS !== undefined ? { syncDeadlineMs: numberFlag("sync-deadline-s", syncDeadlineS, 30, 1) * 1000 } : {}),
+    ...(scoringHoldMs !== undefined ? { scoringHoldMs: numberFlag("HEXCOVER_TEST_SCORING_HOLD_MS", scoringHoldMs, 0, 0, 600_000) } : {}),
     denylist,
     crank: flags.crank === true || config.crank === true,
     publicNetwork: flags.public === true || config.public === true,

@@ -55,6 +55,12 @@ export interface ValidatorNodeOptions {
   readonly crank?: boolean;
   readonly verifier?: SignatureVerifier;
   readonly log?: Logger;
+  /**
+   * Test hook for fault tests only (tests/faults): after an epoch's scoring input is read and
+   * "scoring epoch" is logged, keep the scoring step open this many ms, so a test can kill the
+   * process while it is scoring. `hexcover validator run` sets it from HEXCOVER_TEST_SCORING_HOLD_MS.
+   */
+  readonly scoringHoldMs?: number;
 }
 
 export interface ValidatorCounters {
@@ -91,6 +97,7 @@ export class ValidatorNode {
   #busy = false;
   #validatorPeers: PeerId[] = [];
   #firstEpoch = 0;
+  #quorum = 1;
   #stopped = false;
 
   constructor(options: ValidatorNodeOptions) {
@@ -114,6 +121,7 @@ export class ValidatorNode {
     };
     const validatorKeys = chain.validators.map((v) => v.toBytes());
     this.#validatorPeers = validatorKeys.map((key) => peerIdFromPublicKey(publicKeyFromRaw(key)));
+    this.#quorum = chain.quorum;
     await mkdir(o.dataDir, { recursive: true });
     this.store = EpochStore.open({
       path: join(o.dataDir, "messages"),
@@ -217,7 +225,7 @@ export class ValidatorNode {
     const log = this.#o.log;
     if (!this.store.isFrozen(epoch)) {
       const deadline = Date.now() + (this.#o.syncDeadlineMs ?? DEFAULT_SYNC_DEADLINE_MS);
-      const report = await this.sync.reconcile(epoch, this.#validatorPeers, deadline);
+      const report = await this.sync.reconcile(epoch, this.#validatorPeers, deadline, { quorum: this.#quorum });
       this.counters.syncRounds += report.rounds;
       const fields = { epoch, converged: report.converged, rounds: report.rounds, fetched: report.fetched, count: report.count, unreachable: report.unreachable.length };
       if (report.converged) log?.info(fields, "epoch reconciled and frozen");
@@ -225,6 +233,8 @@ export class ValidatorNode {
     }
     const started = process.hrtime.bigint();
     const input = await this.scoringInput(epoch);
+    log?.info({ epoch, messages: input.messages.length }, "scoring epoch");
+    if (this.#o.scoringHoldMs !== undefined && this.#o.scoringHoldMs > 0) await new Promise((r) => setTimeout(r, this.#o.scoringHoldMs));
     const score = await this.#scorer.score(input);
     this.counters.lastScoringSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.counters.epochsScored++;

@@ -63,6 +63,18 @@ export interface SyncCounters {
   peerFaults: Record<string, number>;
 }
 
+export interface ReconcileOptions {
+  /**
+   * Validators, this one included, that must hold the same set before reconcile may stop early
+   * (the on-chain quorum). Default 1: any reachable peers agreeing is enough. During a partition
+   * the peers on our side are reachable and agree with us, but a side smaller than the quorum
+   * cannot finalize anything: freezing there would fix a set that differs from the other side's,
+   * and since votes cannot be changed the epoch could never reach a quorum. So a side below the
+   * quorum keeps reconciling until the deadline, and a partition that heals in time is repaired.
+   */
+  readonly quorum?: number;
+}
+
 export interface ReconcileReport {
   readonly epoch: number;
   readonly rounds: number;
@@ -133,8 +145,10 @@ export class SyncService {
    * ids of buckets that differ and fetches the ids we lack. A peer that breaks the protocol or
    * serves invalid data is dropped for the rest of the call; an unreachable one is retried.
    */
-  async reconcile(epoch: number, peers: readonly PeerId[], deadlineMs: number): Promise<ReconcileReport> {
+  async reconcile(epoch: number, peers: readonly PeerId[], deadlineMs: number, options: ReconcileOptions = {}): Promise<ReconcileReport> {
     if (!Number.isFinite(deadlineMs)) throw new InvalidReconcileError("deadline must be a finite unix time in ms");
+    const quorum = options.quorum ?? 1;
+    if (!Number.isSafeInteger(quorum) || quorum < 1) throw new InvalidReconcileError("quorum must be a positive integer");
     this.#store.digest(epoch); // validates the epoch number
     const unique = [...new Map(peers.map((p) => [p.toString(), p])).values()].filter((p) => !p.equals(this.#host.peerId));
     const dropped = new Map<string, string>();
@@ -175,7 +189,8 @@ export class SyncService {
       // counts only if no message arrived during the round (the digest we ended with).
       const unchanged = compareBytes(this.#store.digest(epoch).digest, roundStartDigest) === 0;
       // Alone (no peers configured) there is nothing to agree on; with peers, at least one must answer.
-      if (unique.length === 0 || (reachable > 0 && agreed.length === reachable && unchanged)) {
+      // ... and with us, at least a quorum must hold this set (see ReconcileOptions.quorum).
+      if (unique.length === 0 || (reachable > 0 && agreed.length === reachable && unchanged && agreed.length + 1 >= quorum)) {
         converged = true;
         break;
       }
