@@ -68,9 +68,20 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A short description of an offending value for error messages. Never serializes the value
+ * itself: a deeply nested value overflows JSON.stringify's recursion, a huge one bloats the error.
+ */
+function describeValue(value: unknown): string {
+  if (typeof value === "string") return value.length > 40 ? `${JSON.stringify(value.slice(0, 40))}… (${value.length} chars)` : JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  return `a value of type ${typeof value}`;
+}
+
 function integerIn(value: unknown, field: string, min: number, max: number): number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InvalidFeedError(field, `expected an integer in ${min}..${max}, got ${JSON.stringify(value)}`);
+    throw new InvalidFeedError(field, `expected an integer in ${min}..${max}, got ${describeValue(value)}`);
   }
   return value;
 }

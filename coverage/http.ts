@@ -187,10 +187,23 @@ export class CoverageServer {
   async start(): Promise<string> {
     if (this.#server !== null) return this.#url;
     const server = createServer((req, res) => this.#handle(req, res));
-    // Malformed HTTP never reaches the handler: answer 400 and close instead of throwing.
-    server.on("clientError", (_err, socket) => {
-      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
-      else socket.destroy();
+    // Malformed HTTP never reaches the handler: answer with the same JSON error shape as every
+    // other 4xx (431 for headers over node's limit, 400 otherwise) and close instead of throwing.
+    server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+      const body = JSON.stringify({
+        error: tooLarge
+          ? { code: "ERR_HEADERS_TOO_LARGE", message: "request line and headers exceed the server's limit" }
+          : { code: "ERR_BAD_REQUEST", message: "malformed HTTP request" },
+      });
+      const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
+      socket.end(
+        `HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-type: ${JSON_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
     });
     server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve, reject) => {

@@ -119,8 +119,11 @@ export class InvalidKeypairError extends ProtocolError {
 /** A base58 address does not decode to a 32-byte public key. */
 export class InvalidAddressError extends ProtocolError {
   readonly code = "ERR_INVALID_ADDRESS";
-  constructor(readonly address: string) {
-    super(`invalid address ${JSON.stringify(address.slice(0, 64))}: not base58 of 32 bytes`);
+  constructor(
+    readonly address: string,
+    detail = "not base58 of 32 bytes",
+  ) {
+    super(`invalid address ${JSON.stringify(address.slice(0, 64))}: ${detail}`);
   }
 }
 

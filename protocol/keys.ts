@@ -6,6 +6,11 @@ import { InvalidAddressError, InvalidKeypairError } from "./errors.js";
 
 /** Ed25519 sizes (RFC 8032). */
 export const PUBLIC_KEY_BYTES = 32;
+/**
+ * Longest base58 text of a 32-byte key (bs58 of 32 × 0xff). Checked before decoding: base58
+ * decoding is quadratic in the input length, so a long string must not reach it.
+ */
+export const MAX_ADDRESS_CHARS = 44;
 export const SEED_BYTES = 32;
 export const SIGNATURE_BYTES = 64;
 /** Solana CLI keypair files hold seed ‖ public key as a JSON array of 64 numbers. */
@@ -146,6 +151,8 @@ export function encodeAddress(publicKey: Uint8Array): string {
 }
 
 export function decodeAddress(address: string): Uint8Array {
+  if (typeof address !== "string") throw new InvalidAddressError(String(typeof address));
+  if (address.length > MAX_ADDRESS_CHARS) throw new InvalidAddressError(address, `longer than ${MAX_ADDRESS_CHARS} characters`);
   let bytes: Uint8Array;
   try {
     bytes = bs58.decode(address);

@@ -14,6 +14,17 @@ const COMMITMENTS = new Set(["processed", "confirmed", "finalized", "recent", "s
 
 export type Params = readonly unknown[];
 
+/**
+ * Names a client-supplied value in an error message without serializing it: JSON.stringify of
+ * a deeply nested value (a 10 KiB body can nest 5,000 levels) overflows the stack, which would
+ * turn a bad parameter into an internal error.
+ */
+export function describeParam(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+  if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined) return String(value);
+  return Array.isArray(value) ? `an array of ${value.length}` : `a value of type ${typeof value}`;
+}
+
 /** Solana methods take positional params; absent params mean an empty list. */
 export function positional(params: unknown): Params {
   if (params === undefined || params === null) return [];
@@ -83,7 +94,7 @@ export function configParam(params: Params, index: number): Config {
   for (const key of ["commitment", "preflightCommitment"]) {
     const commitment = config[key];
     if (commitment !== undefined && (typeof commitment !== "string" || !COMMITMENTS.has(commitment))) {
-      throw new RpcInvalidParamsError(`Invalid param: unknown ${key} ${JSON.stringify(commitment)}`);
+      throw new RpcInvalidParamsError(`Invalid param: unknown ${key} ${describeParam(commitment)}`);
     }
   }
   const minContextSlot = config.minContextSlot;
@@ -105,7 +116,7 @@ export function accountEncoding(config: Config, fallback: AccountEncoding): Acco
     throw new RpcInvalidParamsError("Invalid param: base64+zstd encoding is not supported by this ledger; use base64");
   }
   if (typeof value !== "string" || !(ACCOUNT_ENCODINGS as readonly string[]).includes(value)) {
-    throw new RpcInvalidParamsError(`Invalid param: unknown encoding ${JSON.stringify(value)}`);
+    throw new RpcInvalidParamsError(`Invalid param: unknown encoding ${describeParam(value)}`);
   }
   return value as AccountEncoding;
 }

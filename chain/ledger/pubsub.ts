@@ -59,14 +59,15 @@ interface Connection {
   subscriptions: Map<number, Subscription>;
 }
 
-const UNSUBSCRIBE_KIND: Readonly<Record<string, Subscription["kind"]>> = {
-  accountUnsubscribe: "account",
-  programUnsubscribe: "program",
-  signatureUnsubscribe: "signature",
-  logsUnsubscribe: "logs",
-  slotUnsubscribe: "slot",
-  rootUnsubscribe: "root",
-};
+/** A Map, not an object literal: a method named "constructor" or "toString" must not resolve. */
+const UNSUBSCRIBE_KIND: ReadonlyMap<string, Subscription["kind"]> = new Map([
+  ["accountUnsubscribe", "account"],
+  ["programUnsubscribe", "program"],
+  ["signatureUnsubscribe", "signature"],
+  ["logsUnsubscribe", "logs"],
+  ["slotUnsubscribe", "slot"],
+  ["rootUnsubscribe", "root"],
+]);
 
 const NOTIFICATION_METHOD: Readonly<Record<Subscription["kind"], string>> = {
   account: "accountNotification",
@@ -173,7 +174,7 @@ export class PubSubServer {
   }
 
   private dispatch(conn: Connection, method: string, params: Params): { result: unknown; after?: () => void } {
-    const unsubscribeKind = UNSUBSCRIBE_KIND[method];
+    const unsubscribeKind = UNSUBSCRIBE_KIND.get(method);
     if (unsubscribeKind !== undefined) {
       const id = params[0];
       const sub = typeof id === "number" ? conn.subscriptions.get(id) : undefined;

@@ -49,6 +49,7 @@ import {
   arrayParam,
   configParam,
   dataSliceParam,
+  describeParam,
   isPubkey,
   optionalBoolean,
   pubkeyParam,
@@ -306,7 +307,7 @@ export function createRpcMethods(env: RpcEnvironment): Map<string, RpcHandler> {
     const config = typeof params[1] === "string" ? { encoding: params[1] } : configParam(params, 1);
     const encoding = config.encoding ?? "json";
     if (encoding !== "json" && encoding !== "jsonParsed" && encoding !== "base64" && encoding !== "base58") {
-      throw new RpcInvalidParamsError(`Invalid param: unknown encoding ${JSON.stringify(encoding)}`);
+      throw new RpcInvalidParamsError(`Invalid param: unknown encoding ${describeParam(encoding)}`);
     }
     const maxVersion = config.maxSupportedTransactionVersion;
     if (maxVersion !== undefined && maxVersion !== null && maxVersion !== 0) {
@@ -458,7 +459,9 @@ export async function requestAirdrop(bank: Bank, pubkey: string, lamports: bigin
       continue;
     }
     const sim = bank.simulate(bytes, { sigVerify: true, checkBlockhash: true });
-    if (sim.err !== null) throw new RpcInternalError(`airdrop request failed: ${sim.err.text}`);
+    // The faucet is funded for every allowed amount, so a failing transfer is the request's fault
+    // (e.g. fewer lamports than a new account's rent-exempt minimum): invalid params, not -32603.
+    if (sim.err !== null) throw new RpcInvalidParamsError(`Invalid param: airdrop of ${lamports} lamports to ${pubkey} would fail: ${sim.err.text}`);
     const outcome = bank.submit(bytes);
     if (outcome.kind === "dropped") throw new RpcInternalError(`airdrop request failed: ${outcome.error.text}`);
     return signature;
@@ -509,7 +512,7 @@ function decodeTransactionParam(encoded: string, config: Config): Uint8Array {
       throw new RpcInvalidParamsError("Invalid param: transaction is not valid base58");
     }
   } else {
-    throw new RpcInvalidParamsError(`Invalid param: unsupported encoding ${JSON.stringify(encoding)}`);
+    throw new RpcInvalidParamsError(`Invalid param: unsupported encoding ${describeParam(encoding)}`);
   }
   if (bytes.length > MAX_TRANSACTION_BYTES) {
     throw new RpcInvalidParamsError(

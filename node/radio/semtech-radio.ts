@@ -269,12 +269,19 @@ export class SemtechRadio implements Radio {
  * One rxpk -> ReceivedPacket. Returns undefined for packets that are fine but not LoRa (FSK);
  * throws a typed error for malformed ones and for bad CRCs.
  */
+/** Names an offending field value without serializing it (a nested value overflows JSON.stringify). */
+function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.slice(0, 40));
+  if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined) return String(value);
+  return Array.isArray(value) ? `an array of ${value.length}` : `a value of type ${typeof value}`;
+}
+
 export function parseRxpk(value: unknown, rxTimeMs: number): ReceivedPacket | undefined {
   if (value === null || typeof value !== "object" || Array.isArray(value)) throw new SemtechRxpkError("(self)", "not an object");
   const rxpk = value as Record<string, unknown>;
   if (rxpk.modu !== "LORA") {
     if (rxpk.modu === "FSK") return undefined;
-    throw new SemtechRxpkError("modu", `${JSON.stringify(rxpk.modu)} is neither LORA nor FSK`);
+    throw new SemtechRxpkError("modu", `${describeValue(rxpk.modu)} is neither LORA nor FSK`);
   }
   if (typeof rxpk.stat !== "number") throw new SemtechRxpkError("stat", "missing");
   if (rxpk.stat !== 1) throw new SemtechCrcError(rxpk.stat);
@@ -283,7 +290,7 @@ export function parseRxpk(value: unknown, rxTimeMs: number): ReceivedPacket | un
   const frequencyHz = Math.round(rxpk.freq * 1e6);
   if (frequencyHz < MIN_FREQUENCY_HZ || frequencyHz > MAX_FREQUENCY_HZ) throw new SemtechRxpkError("freq", `${rxpk.freq} MHz out of range`);
   const rate = typeof rxpk.datr === "string" ? dataRateByName(rxpk.datr) : undefined;
-  if (rate === undefined || rate.modulation !== "lora") throw new SemtechRxpkError("datr", `${JSON.stringify(rxpk.datr)} is not a supported LoRa data rate`);
+  if (rate === undefined || rate.modulation !== "lora") throw new SemtechRxpkError("datr", `${describeValue(rxpk.datr)} is not a supported LoRa data rate`);
   const firstSignal = Array.isArray(rxpk.rsig) ? (rxpk.rsig[0] as Record<string, unknown> | undefined) : undefined;
   const rssi = typeof rxpk.rssi === "number" ? rxpk.rssi : firstSignal?.rssic;
   const lsnr = typeof rxpk.lsnr === "number" ? rxpk.lsnr : firstSignal?.lsnr;
@@ -294,7 +301,7 @@ export function parseRxpk(value: unknown, rxTimeMs: number): ReceivedPacket | un
   }
   const payload = new Uint8Array(Buffer.from(rxpk.data, "base64"));
   if (typeof rxpk.size !== "number" || rxpk.size !== payload.length) {
-    throw new SemtechRxpkError("size", `${String(rxpk.size)} does not match ${payload.length} data bytes`);
+    throw new SemtechRxpkError("size", `${describeValue(rxpk.size)} does not match ${payload.length} data bytes`);
   }
   if (payload.length === 0) throw new SemtechRxpkError("data", "empty");
   return { payload, frequencyHz, dataRate: rate.name, rssiDbm: rssi, snrDb: lsnr, rxTimeMs };

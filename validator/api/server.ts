@@ -8,6 +8,11 @@ import type { ResultsStore, SubmissionStatus } from "../results/index.js";
 const STATUSES: readonly SubmissionStatus[] = ["scored", "submitted", "finalized", "disagreed"];
 /** Epoch numbers are u32 in the message store (validator/store), so the API accepts the same. */
 const MAX_EPOCH = 0xffff_ffff;
+/**
+ * Longest request target served: the longest legitimate one (/epochs/<u32>/rewards/<44-char key>)
+ * is under 80 characters; 2048 matches the coverage API (coverage/constants.ts MAX_URL_LENGTH).
+ */
+export const MAX_API_URL_LENGTH = 2048;
 
 class HttpError extends Error {
   constructor(
@@ -114,7 +119,15 @@ export function createRewardsApi(options: RewardsApiOptions): Server {
   ];
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    const target = req.url ?? "/";
+    if (target.length > MAX_API_URL_LENGTH) throw new HttpError(414, "ERR_URL_TOO_LONG", `request target longer than ${MAX_API_URL_LENGTH} characters`);
+    let url: URL;
+    try {
+      // WHATWG parsing: "//[" or "/\\" (a backslash is a slash) would name an invalid host.
+      url = new URL(target, "http://localhost");
+    } catch {
+      throw new HttpError(400, "ERR_BAD_REQUEST", "the request target is not a valid URL path");
+    }
     if (req.method !== "GET" && req.method !== "HEAD") throw new HttpError(405, "ERR_METHOD", "only GET is supported");
     if (url.pathname === "/metrics" && options.metrics) {
       const text = await options.metrics.metrics();
@@ -131,7 +144,7 @@ export function createRewardsApi(options: RewardsApiOptions): Server {
     throw new HttpError(404, "ERR_NOT_FOUND", `no route for ${url.pathname.slice(0, 100)}`);
   };
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       const status = err instanceof HttpError ? err.status : 500;
       const code = err instanceof HttpError ? err.code : "ERR_INTERNAL";
@@ -140,6 +153,20 @@ export function createRewardsApi(options: RewardsApiOptions): Server {
       res.end(JSON.stringify({ error: message, code }));
     });
   });
+  // Malformed HTTP never reaches the handler: answer with the API's JSON error shape and close.
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+    const body = JSON.stringify(
+      tooLarge ? { error: "request line and headers exceed the server's limit", code: "ERR_HEADERS_TOO_LARGE" } : { error: "malformed HTTP request", code: "ERR_BAD_REQUEST" },
+    );
+    const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  });
+  return server;
 }
 
 export async function listen(server: Server, port: number, host = "127.0.0.1"): Promise<string> {
