@@ -13,8 +13,8 @@ import {
 } from "../../protocol/index.js";
 import { allMessages, makeRound } from "../support/protocol-fixtures.js";
 
-/** Cases per property; FUZZ_RUNS raises it for a long local run. */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
+/** Cases per property; HEXCOVER_FUZZ_RUNS (as for tests/fuzz) raises it for a long local run. */
+const RUNS = Number(process.env.HEXCOVER_FUZZ_RUNS ?? 10_000);
 
 function decodeOnlyTypedErrors(bytes: Uint8Array): "ok" | "typed" {
   try {
