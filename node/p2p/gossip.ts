@@ -35,11 +35,43 @@ export const DEFAULT_PUBLISH_BURST = 200;
 /** Queued-but-unsent messages beyond this are refused (PublishQueueFullError), never buffered unbounded. */
 export const DEFAULT_PUBLISH_QUEUE_LIMIT = 5_000;
 
+/**
+ * Inbound backpressure. gossipsub does not wait for a topic validator before reading the peer's
+ * next RPC (awaitRpcHandler is off), so without a bound, messages waiting for the signature
+ * workers and the store pile up as fast as peers can send them. Once this many are in
+ * validation, a message whose peer holds more than its fair share (this bound divided by the
+ * peers with messages in validation) is IGNOREd as ERR_OVERLOADED: no score penalty (an honest
+ * but busy forwarder is not punished), and a peer within its fair share is never dropped, so
+ * the total stays below twice this bound. 4,096 is about half a second of the ingest path at the
+ * measured 8-13k messages/s (docs/BENCHMARKS.md, "## ingest"), and at roughly 2 KB held per
+ * pending message (bytes, decoded form, closures, verifier batch slot) about 8 MB.
+ */
+export const DEFAULT_MAX_PENDING_VALIDATIONS = 4_096;
+
+/** Counted, typed IGNORE outcomes (no penalty for the sender). */
+export const GossipIgnoreCode = {
+  /** Over the pending-validation bound and over the peer's fair share. */
+  overloaded: "ERR_OVERLOADED",
+  /** Our own verifier failed (closed, broken pool): not the sender's fault. */
+  verifierFailed: "ERR_VERIFIER_FAILED",
+  /** The accept hook declined without blaming the sender (e.g. a late epoch, a local store failure). */
+  declined: "ERR_DECLINED",
+} as const;
+
 export class PublishQueueFullError extends Error {
   readonly code = "ERR_PUBLISH_QUEUE_FULL";
   constructor(limit: number) {
     super(`publish queue is full (${limit} messages waiting)`);
     this.name = "PublishQueueFullError";
+  }
+}
+
+/** Gossip options out of range. */
+export class InvalidGossipOptionsError extends Error {
+  readonly code = "ERR_INVALID_GOSSIP_OPTIONS";
+  constructor(detail: string) {
+    super(`invalid gossip options: ${detail}`);
+    this.name = "InvalidGossipOptionsError";
   }
 }
 
@@ -51,17 +83,23 @@ export interface GossipOptions {
   readonly publishRatePerSecond?: number;
   readonly publishBurst?: number;
   readonly publishQueueLimit?: number;
+  /** Inbound backpressure bound (DEFAULT_MAX_PENDING_VALIDATIONS). */
+  readonly maxPendingValidations?: number;
   /**
    * Verifies signatures off the main thread (the validator's worker pool). Without it the
    * topic validator verifies inline with decodeMessage.
    */
   readonly signatureVerifier?: SignatureVerifier;
   /**
-   * Application check after decoding and verification; false (or a throw) REJECTs. May be
-   * async: a validator persists the message here, so gossipsub forwards only what is durable.
+   * Application check after decoding and verification; false (or a throw) REJECTs, "ignore"
+   * IGNOREs (dropped, not forwarded, sender not penalized). May be async: a validator persists
+   * the message here, so gossipsub forwards only what is durable.
    */
-  readonly accept?: (signed: SignedMessage, from: PeerId) => boolean | Promise<boolean>;
+  readonly accept?: (signed: SignedMessage, from: PeerId) => AcceptVerdict | Promise<AcceptVerdict>;
 }
+
+/** true: ACCEPT; false: REJECT (the sender is at fault); "ignore": IGNORE (nobody is). */
+export type AcceptVerdict = boolean | "ignore";
 
 /** Batch-friendly signature checking: resolves true when the message's signature is valid. */
 export interface SignatureVerifier {
@@ -73,6 +111,10 @@ export interface GossipCounters {
   ignoredDuplicates: number;
   /** Rejected messages by error code (ERR_INVALID_SIGNATURE, ERR_TIMESTAMP_TOO_OLD, ...). */
   rejected: Record<string, number>;
+  /** IGNOREd messages by GossipIgnoreCode (ERR_OVERLOADED, ...), duplicates aside. */
+  ignored: Record<string, number>;
+  /** Most messages ever in validation at once (see DEFAULT_MAX_PENDING_VALIDATIONS). */
+  pendingHighWater: number;
   published: number;
   publishDropped: number;
 }
@@ -80,6 +122,7 @@ export interface GossipCounters {
 export interface GossipEvents {
   message: [signed: SignedMessage, from: PeerId];
   rejected: [code: string, from: PeerId];
+  ignored: [code: string, from: PeerId];
 }
 
 /**
@@ -88,7 +131,7 @@ export interface GossipEvents {
  * peer scoring punishes its sender), IGNORE re-deliveries, and a paced publisher.
  */
 export class HexcoverGossip extends EventEmitter<GossipEvents> {
-  readonly counters: GossipCounters = { accepted: 0, ignoredDuplicates: 0, rejected: {}, published: 0, publishDropped: 0 };
+  readonly counters: GossipCounters = { accepted: 0, ignoredDuplicates: 0, rejected: {}, ignored: {}, pendingHighWater: 0, published: 0, publishDropped: 0 };
   readonly #host: HexcoverHost;
   readonly #now: () => number;
   readonly #options: GossipOptions;
@@ -99,6 +142,10 @@ export class HexcoverGossip extends EventEmitter<GossipEvents> {
   #lastRefillMs: number;
   #pump: NodeJS.Timeout | undefined;
   #started = false;
+  readonly #maxPending: number;
+  /** Messages in validation per propagation peer, and their total. */
+  readonly #pendingByPeer = new Map<string, number>();
+  #pending = 0;
 
   constructor(host: HexcoverHost, options: GossipOptions = {}) {
     super();
@@ -106,6 +153,8 @@ export class HexcoverGossip extends EventEmitter<GossipEvents> {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#seenLimit = options.seenIdsLimit ?? DEFAULT_SEEN_IDS_LIMIT;
+    this.#maxPending = options.maxPendingValidations ?? DEFAULT_MAX_PENDING_VALIDATIONS;
+    if (!Number.isSafeInteger(this.#maxPending) || this.#maxPending < 1) throw new InvalidGossipOptionsError("maxPendingValidations must be a positive integer");
     this.#tokens = options.publishBurst ?? DEFAULT_PUBLISH_BURST;
     this.#lastRefillMs = Date.now();
   }
@@ -162,6 +211,16 @@ export class HexcoverGossip extends EventEmitter<GossipEvents> {
     return this.#queue.length;
   }
 
+  /** Messages currently in validation (waiting for the verifier or the accept hook). */
+  get pendingValidations(): number {
+    return this.#pending;
+  }
+
+  /** Messages from `peer` currently in validation. */
+  pendingFrom(peer: PeerId | string): number {
+    return this.#pendingByPeer.get(peer.toString()) ?? 0;
+  }
+
   #drain = (): void => {
     if (!this.#started) return;
     const rate = this.#options.publishRatePerSecond ?? DEFAULT_PUBLISH_RATE_PER_SECOND;
@@ -202,19 +261,62 @@ export class HexcoverGossip extends EventEmitter<GossipEvents> {
       this.counters.ignoredDuplicates++;
       return TopicValidatorResult.Ignore;
     }
-    if (verifier === undefined) return this.#finish(signed, key, from, message);
-    return verifier.verify(signed).then(
-      (valid) => {
-        if (!valid) return this.#reject("ERR_INVALID_SIGNATURE", from);
-        // Another copy may have been accepted while this one was being verified.
-        if (this.#seen.has(key)) {
-          this.counters.ignoredDuplicates++;
-          return TopicValidatorResult.Ignore;
-        }
-        return this.#finish(signed, key, from, message);
-      },
-      () => this.#reject("ERR_VERIFIER_FAILED", from),
-    );
+    const peer = from.toString();
+    if (this.#overloaded(peer)) return this.#ignore(GossipIgnoreCode.overloaded, from);
+    // From here the message may wait (verifier, accept hook): it counts against the bound
+    // until it settles, whichever way.
+    this.#enter(peer);
+    let result: TopicValidatorResult | Promise<TopicValidatorResult>;
+    try {
+      result =
+        verifier === undefined
+          ? this.#finish(signed, key, from, message)
+          : verifier.verify(signed).then(
+              (valid) => {
+                if (!valid) return this.#reject("ERR_INVALID_SIGNATURE", from);
+                // Another copy may have been accepted while this one was being verified.
+                if (this.#seen.has(key)) {
+                  this.counters.ignoredDuplicates++;
+                  return TopicValidatorResult.Ignore;
+                }
+                return this.#finish(signed, key, from, message);
+              },
+              // Our verifier failing (closed, broken) is not the sender's fault: IGNORE.
+              () => this.#ignore(GossipIgnoreCode.verifierFailed, from),
+            );
+    } catch (err) {
+      this.#leave(peer);
+      throw err;
+    }
+    if (!(result instanceof Promise)) {
+      this.#leave(peer);
+      return result;
+    }
+    return result.finally(() => this.#leave(peer));
+  }
+
+  /**
+   * Full (at the bound) and this peer holds at least its fair share: the bound divided by the
+   * peers with messages in validation, this one included.
+   */
+  #overloaded(peer: string): boolean {
+    if (this.#pending < this.#maxPending) return false;
+    const own = this.#pendingByPeer.get(peer) ?? 0;
+    const active = this.#pendingByPeer.size + (own === 0 ? 1 : 0);
+    return own >= Math.ceil(this.#maxPending / active);
+  }
+
+  #enter(peer: string): void {
+    this.#pending++;
+    this.#pendingByPeer.set(peer, (this.#pendingByPeer.get(peer) ?? 0) + 1);
+    if (this.#pending > this.counters.pendingHighWater) this.counters.pendingHighWater = this.#pending;
+  }
+
+  #leave(peer: string): void {
+    this.#pending--;
+    const left = (this.#pendingByPeer.get(peer) ?? 1) - 1;
+    if (left <= 0) this.#pendingByPeer.delete(peer);
+    else this.#pendingByPeer.set(peer, left);
   }
 
   #finish(signed: SignedMessage, key: string, from: PeerId, message: Message): TopicValidatorResult | Promise<TopicValidatorResult> {
@@ -222,19 +324,21 @@ export class HexcoverGossip extends EventEmitter<GossipEvents> {
     if (accept === undefined) return this.#accepted(signed, key, message);
     // Mark seen before an async accept so a concurrent copy is ignored, not accepted twice.
     this.#markSeen(key);
-    let verdict: boolean | Promise<boolean>;
+    let verdict: AcceptVerdict | Promise<AcceptVerdict>;
     try {
       verdict = accept(signed, from);
     } catch {
       this.#seen.delete(key);
       return this.#reject("ERR_NOT_ACCEPTED", from);
     }
-    const settle = (ok: boolean) => {
-      if (ok) return this.#accepted(signed, key, message);
+    const settle = (outcome: AcceptVerdict) => {
+      if (outcome === true) return this.#accepted(signed, key, message);
+      // Forget it either way, so a later copy is judged afresh (e.g. after a store failure).
       this.#seen.delete(key);
+      if (outcome === "ignore") return this.#ignore(GossipIgnoreCode.declined, from);
       return this.#reject("ERR_NOT_ACCEPTED", from);
     };
-    if (typeof verdict === "boolean") return settle(verdict);
+    if (!(verdict instanceof Promise)) return settle(verdict);
     return verdict.then(settle, () => settle(false));
   }
 
@@ -261,6 +365,12 @@ export class HexcoverGossip extends EventEmitter<GossipEvents> {
     this.counters.rejected[code] = (this.counters.rejected[code] ?? 0) + 1;
     this.emit("rejected", code, from);
     return TopicValidatorResult.Reject;
+  }
+
+  #ignore(code: string, from: PeerId): TopicValidatorResult {
+    this.counters.ignored[code] = (this.counters.ignored[code] ?? 0) + 1;
+    this.emit("ignored", code, from);
+    return TopicValidatorResult.Ignore;
   }
 
   #markSeen(key: string): void {

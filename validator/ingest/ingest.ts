@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { PeerId } from "@libp2p/interface";
-import { type GossipOptions, HexcoverGossip, type HexcoverHost, type SignatureVerifier } from "../../node/index.js";
+import { type AcceptVerdict, type GossipOptions, HexcoverGossip, type HexcoverHost, type SignatureVerifier } from "../../node/index.js";
 import {
   type ClockBounds,
   DEFAULT_MAX_CLOCK_SKEW_MS,
@@ -40,6 +40,8 @@ export interface IngestCounters {
   readonly rejected: Record<string, number>;
   /** Re-deliveries gossip dropped from its seen-id cache before they reached ingest. */
   readonly ignoredDuplicates: number;
+  /** Gossip's other IGNOREs by code: ERR_OVERLOADED (backpressure), ERR_VERIFIER_FAILED, ... */
+  readonly ignored: Record<string, number>;
 }
 
 export interface IngestEvents {
@@ -56,6 +58,9 @@ export class DuplicateMessageError extends IngestError {
 }
 
 const KINDS = Object.keys(MessageKind) as MessageKindName[];
+
+/** Store outcomes a gossip peer cannot be blamed for (see #acceptFromGossip). */
+const NOT_THE_SENDERS_FAULT: ReadonlySet<string> = new Set(["ERR_LATE_EPOCH", "ERR_STORE_FAILED", "ERR_STORE_CLOSED"]);
 
 /**
  * The validator's ingest path: gossip decodes and checks clock bounds, the verifier checks the
@@ -161,7 +166,7 @@ export class Ingest extends EventEmitter<IngestEvents> {
         rejected[code] = (rejected[code] ?? 0) + n;
       }
     }
-    return { accepted: { ...this.#accepted }, rejected, ignoredDuplicates: gossip?.ignoredDuplicates ?? 0 };
+    return { accepted: { ...this.#accepted }, rejected, ignoredDuplicates: gossip?.ignoredDuplicates ?? 0, ignored: { ...(gossip?.ignored ?? {}) } };
   }
 
   async #admit(signed: SignedMessage, expectEpoch: number | undefined): Promise<PutResult> {
@@ -178,13 +183,27 @@ export class Ingest extends EventEmitter<IngestEvents> {
     return this.store.put(signed);
   }
 
-  /** ACCEPT (true) once durable; a duplicate is durable too, so honest forwarders are not punished. */
-  async #acceptFromGossip(signed: SignedMessage, _from: PeerId): Promise<boolean> {
+  /**
+   * ACCEPT (true) once durable; a duplicate is durable too, so honest forwarders are not punished.
+   * A message for an epoch already frozen, or one our own store failed to write, is IGNOREd: an
+   * honest peer may forward a message that arrived just after our freeze, and a disk error is
+   * ours. Entropy signed by a key outside the validator set is IGNOREd too: hotspots relay any
+   * signed entropy (they need not know the set, and it changes on chain), and a REJECT costs
+   * every peer that delivered a copy while it was validated, so honest relays lost score for
+   * an attacker's entropy (found by tests/load/flood.test.ts; REJECTing only the key's own peer
+   * still hit its relays). Its cost to us is one signature check, bounded by gossip's
+   * backpressure. Everything else (epoch ahead of the clock, out of range) is the sender's
+   * fault and REJECTed, which costs it gossip score.
+   */
+  async #acceptFromGossip(signed: SignedMessage, _from: PeerId): Promise<AcceptVerdict> {
     try {
       await this.admit(signed, "gossip");
       return true;
     } catch (err) {
-      return err instanceof DuplicateMessageError;
+      if (err instanceof DuplicateMessageError) return true;
+      if (err instanceof StoreError && NOT_THE_SENDERS_FAULT.has(err.code)) return "ignore";
+      if (err instanceof UnknownValidatorError) return "ignore";
+      return false;
     }
   }
 
