@@ -323,6 +323,25 @@ export class ValidatorNode {
         for (const [reason, n] of Object.entries(ingest().rejected)) this.inc({ reason }, n);
       },
     });
+    new Counter({
+      name: "hexcover_validator_reports_ignored_total",
+      help: "Gossip messages ignored without penalizing the sender (overload shedding, late epoch, local failures), by reason code",
+      labelNames: ["reason"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [reason, n] of Object.entries(ingest().ignored)) this.inc({ reason }, n);
+      },
+    });
+    const gossip = () => this.ingest.gossip;
+    new Gauge({
+      name: "hexcover_validator_pending_validations",
+      help: "Gossip messages received and not yet accepted, rejected or ignored (bounded)",
+      registers,
+      collect() {
+        this.set(gossip()?.pendingValidations ?? 0);
+      },
+    });
     const counters = this.counters;
     const submitter = () => this.submitter.counters;
     new Gauge({ name: "hexcover_validator_epoch_scoring_seconds", help: "Wall time of the last epoch's scoring", registers, collect() { this.set(counters.lastScoringSeconds); } });
