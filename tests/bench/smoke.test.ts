@@ -53,4 +53,10 @@ describe("bench: every benchmark runs at a tiny scale (smoke)", function () {
     expect(out).to.match(/\| query \| connections \| requests\/s/);
     expect(out).to.match(/reproduce: npx tsx bench\/coverage\/load\.ts --hotspots 3000 --seed 2 --duration 1/);
   });
+
+  it("gossip: 8 hotspots in 2 processes, realistic rounds and a short load ramp", async () => {
+    const out = await bench("bench/gossip/bench.ts", ["--smoke"]);
+    expect(out).to.match(/p99/);
+    expect(out).to.match(/npx tsx bench\/gossip\/bench\.ts/);
+  });
 });
