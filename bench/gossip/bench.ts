@@ -16,7 +16,8 @@
  * Full run:  npx tsx bench/gossip/bench.ts                      (100 hotspots, 4 processes)
  * Smoke run: npx tsx bench/gossip/bench.ts --smoke              (8 hotspots, 2 processes, < 60 s)
  * Flags:     --hotspots --processes --epoch-seconds --realistic-s --rates 100,200,... --step-s
- *            --drain-s --witnesses-per-beacon --dials --city --keep-going
+ *            --drain-s --witnesses-per-beacon --dials --city --cluster-size (15; 0 = one dense city)
+ *            --keep-going
  *            --libp2p-ping-aborts (keep libp2p's connection-monitor aborts; see child.ts)
  * Exit code 0 when the run completed (goals met or not), 1 on failure.
  */
@@ -25,7 +26,7 @@ import os from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { roundTiming } from "../../cli/network.js";
-import { cityByName } from "../../cli/network/cities.js";
+import { type City, cityByName } from "../../cli/network/cities.js";
 import { placeHotspots } from "../../cli/network/placement.js";
 import { type RunningProcess, spawnHexcover } from "../../tests/support/processes.js";
 import { machineLine } from "../machine.js";
@@ -60,6 +61,13 @@ export interface GossipBenchOptions {
   /** Random peers each node dials besides the entropy node (bootstrap). */
   dials: number;
   city: string;
+  /**
+   * Hotspots per town (0: all in one city). Towns are copies of the city 1.5° of latitude
+   * (~170 km) apart, out of each other's radio range, so each beacon is heard by about
+   * clusterSize − 1 hotspots: 15 matches issue 10's epoch workload (~15 witnesses per beacon).
+   * In one 5-km city every hotspot hears every beacon (~96 witnesses at 100 hotspots).
+   */
+  clusterSize: number;
   keepGoing: boolean;
   /** Keep libp2p's abort-connection-on-ping-failure (child.ts explains why the default drops it). */
   pingAborts: boolean;
@@ -78,6 +86,7 @@ export const FULL_OPTIONS: GossipBenchOptions = {
   witnessesPerBeacon: 15,
   dials: 4,
   city: "san-francisco",
+  clusterSize: 15,
   keepGoing: false,
   pingAborts: false,
 };
@@ -256,7 +265,7 @@ export async function runGossipBench(o: GossipBenchOptions, log: (line: string) 
   const city = cityByName(o.city);
   if (city === undefined) throw new Error(`unknown city ${o.city}`);
   const timing = roundTiming(o.epochSeconds);
-  const sites = placeHotspots(city, o.hotspots).map(([lat, lng]) => ({ lat, lng }));
+  const sites = placeSites(city, o.hotspots, o.clusterSize);
   const children: Child[] = [];
   let medium: RunningProcess | undefined;
   const stopAll = async () => {
@@ -443,6 +452,21 @@ export async function runGossipBench(o: GossipBenchOptions, log: (line: string) 
   }
 }
 
+/** Degrees of latitude between towns: ~170 km, far beyond LoRa range in the sim's model. */
+const TOWN_SPACING_DEG = 1.5;
+
+/** `count` sites in one city, or in towns of `clusterSize` (see GossipBenchOptions.clusterSize). */
+function placeSites(city: City, count: number, clusterSize: number): Array<{ lat: number; lng: number }> {
+  if (clusterSize <= 0 || clusterSize >= count) return placeHotspots(city, count).map(([lat, lng]) => ({ lat, lng }));
+  const sites: Array<{ lat: number; lng: number }> = [];
+  for (let town = 0; sites.length < count; town++) {
+    const shift = (p: readonly [number, number]): [number, number] => [p[0] + town * TOWN_SPACING_DEG, p[1]];
+    const copy: City = { ...city, name: `${city.name}-town-${town}`, centre: shift(city.centre), neighbourhoods: city.neighbourhoods.map(shift) };
+    for (const [lat, lng] of placeHotspots(copy, Math.min(clusterSize, count - sites.length))) sites.push({ lat, lng });
+  }
+  return sites;
+}
+
 function parseOptions(argv: string[]): GossipBenchOptions {
   const { values } = parseArgs({
     args: argv,
@@ -458,6 +482,7 @@ function parseOptions(argv: string[]): GossipBenchOptions {
       "witnesses-per-beacon": { type: "string" },
       dials: { type: "string" },
       city: { type: "string" },
+      "cluster-size": { type: "string" },
       "keep-going": { type: "boolean", default: false },
       "libp2p-ping-aborts": { type: "boolean", default: false },
     },
@@ -480,6 +505,7 @@ function parseOptions(argv: string[]): GossipBenchOptions {
     witnessesPerBeacon: int("witnesses-per-beacon", values["witnesses-per-beacon"], base.witnessesPerBeacon, 1),
     dials: int("dials", values.dials, base.dials, 1),
     city: values.city ?? base.city,
+    clusterSize: int("cluster-size", values["cluster-size"], base.clusterSize, 0),
     keepGoing: values["keep-going"] || base.keepGoing,
     pingAborts: values["libp2p-ping-aborts"] || base.pingAborts,
   };

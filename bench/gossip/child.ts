@@ -9,6 +9,8 @@
  * Usage (by bench.ts only): node --import tsx bench/gossip/child.ts <role>
  */
 import { randomBytes, randomInt } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -145,11 +147,32 @@ async function stopAll(): Promise<void> {
   }
 }
 
+/**
+ * HEXCOVER_BENCH_CPU_PROF=<dir>: each child records a V8 CPU profile from start to stop and writes
+ * it to <dir>/<role>-<pid>.cpuprofile (open in Chrome DevTools). For profile-guided work only.
+ */
+const profileDir = process.env.HEXCOVER_BENCH_CPU_PROF;
+const profiler = profileDir === undefined ? undefined : new Session();
+if (profiler !== undefined) {
+  profiler.connect();
+  profiler.post("Profiler.enable");
+  profiler.post("Profiler.start");
+}
+
+async function writeProfile(): Promise<void> {
+  if (profiler === undefined || profileDir === undefined) return;
+  const { profile } = await new Promise<{ profile: object }>((resolve, reject) =>
+    profiler.post("Profiler.stop", (err, result) => (err === null ? resolve(result) : reject(err))),
+  );
+  writeFileSync(join(profileDir, `${process.argv[2]}-${process.pid}.cpuprofile`), JSON.stringify(profile));
+}
+
 const common = {
   dial,
   status,
   cpu,
   async stop() {
+    await writeProfile();
     await stopAll();
     setImmediate(() => process.exit(0));
     return {};
