@@ -74,7 +74,8 @@ function bar(seconds: number): string {
   return `${m}:${String(Math.max(0, Math.floor(seconds % 60))).padStart(2, "0")}`;
 }
 
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+/** Runs fn over items with at most `limit` calls in flight. */
+export async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {

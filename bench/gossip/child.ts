@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { multiaddr } from "@multiformats/multiaddr";
+import { mapLimit } from "../../cli/network.js";
 import { createHexcoverHost, type HexcoverHost, HexcoverGossip, HotspotDaemon, PublishQueueFullError, SimRadio } from "../../node/index.js";
 import {
   beaconPayloadHash,
@@ -55,18 +56,6 @@ interface Node {
 const nodes: Node[] = [];
 const steps: StepWindow[] = [];
 let cleanup: Array<() => Promise<void>> = [];
-
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await fn(items[i]!, i);
-      }
-    }),
-  );
-}
 
 /**
  * Set by the coordinator (--libp2p-ping-aborts keeps libp2p's behaviour). libp2p's connection

@@ -21,7 +21,7 @@ import { EPOCH_MS, EPOCH_SECONDS, GENESIS_MS, GENESIS_SECONDS, TempDirs } from "
 import { startValidators, stopValidators, type TestValidator } from "../validator/sync/network.js";
 import { addressOf } from "../../validator/results/index.js";
 import { LocalTestNetwork, type TestHotspot } from "../support/local-network.js";
-import { addHotspotWithGossip, FilteringGossip } from "./network.js";
+import { FilteringGossip } from "./network.js";
 import { amountOf, amounts, BothScorers, expectEarnsNothing, hex, leafOf, outcomeOf, ring, SignedEpochBuilder } from "./helpers.js";
 
 const EPOCH = 10;
@@ -671,7 +671,7 @@ describe("security: end to end on a local network, a hotspot that never reveals 
     await net.startChain(1, 1);
     await net.startValidator(0);
     // The daemon beacons, transmits and tries to reveal and witness as usual; only its commits get out.
-    silent = await addHotspotWithGossip(net, SITES[0]![0], SITES[0]![1], (host) => new FilteringGossip(host, new Set(["beaconCommit"])));
+    silent = await net.addHotspot(SITES[0]![0], SITES[0]![1], (host) => new FilteringGossip(host, new Set(["beaconCommit"])));
     for (const [lat, lng] of SITES.slice(1)) honest.push(await net.addHotspot(lat, lng));
   });
   after(() => net.stop());

@@ -99,7 +99,8 @@ export class LocalTestNetwork {
     this.validators[i] = undefined;
   }
 
-  async addHotspot(lat: number, lng: number): Promise<TestHotspot> {
+  /** `makeGossip` lets a test give the hotspot its own gossip (e.g. one that drops some kinds). */
+  async addHotspot(lat: number, lng: number, makeGossip: (host: HexcoverHost) => HexcoverGossip = (host) => new HexcoverGossip(host)): Promise<TestHotspot> {
     const keypair = Ed25519Keypair.generate();
     const owner = Keypair.generate();
     this.env.provider.airdrop(owner.publicKey, 1_000_000_000n);
@@ -107,7 +108,7 @@ export class LocalTestNetwork {
     await ensureRewardAccount(this.env.provider, owner.publicKey, this.env.mint);
     const bootstrap = this.validators.filter((v): v is ValidatorNode => v !== undefined).map((v) => v.host.getMultiaddrs()[0]!.toString());
     const host = await createHexcoverHost({ keypair, bootstrap });
-    const gossip = new HexcoverGossip(host);
+    const gossip = makeGossip(host);
     gossip.start();
     const radio = new SimRadio({ brokerPort: this.broker.port, name: keypair.address, site: { position: { lat, lng }, antennaGainDbi: 3, elevationM: 10 } });
     const daemon = new HotspotDaemon({
