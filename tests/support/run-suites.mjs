@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: runs each top-level folder of tests/ in its own mocha process, one after another,
+ * and prints the summed "N passed, N failed" line last (CI reads it).
+ *
+ * Why separate processes: the suites start real validators, ledgers, libp2p nodes and HTTP
+ * servers in-process, and in a single process of ~550 tests the heap reached V8's 4 GB limit
+ * (each file alone stays far below it; the fuzz files assert their own heap bounds). Separate
+ * processes keep one suite's leftovers from failing another and give each a fresh heap.
+ *
+ * Usage: node tests/support/run-suites.mjs [folder ...]   (default: every folder but support/)
+ */
+import { spawn } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+const TESTS = join(ROOT, "tests");
+const SUMMARY = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$/;
+
+const requested = process.argv.slice(2);
+const folders = (requested.length > 0 ? requested : readdirSync(TESTS).sort())
+  .filter((name) => name !== "support" && statSync(join(TESTS, name)).isDirectory());
+
+/** Runs mocha on one folder, echoing its output; resolves with its summary line's counts. */
+function runFolder(folder) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, "node_modules/mocha/bin/mocha.js"), `tests/${folder}/**/*.test.ts`], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let last = null;
+    let pending = "";
+    child.stdout.on("data", (chunk) => {
+      process.stdout.write(chunk);
+      pending += chunk.toString();
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) {
+        const m = SUMMARY.exec(line);
+        if (m !== null) last = { passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3] ?? 0) };
+      }
+    });
+    child.on("close", (code, signal) => resolve({ counts: last, code, signal }));
+  });
+}
+
+const total = { passed: 0, failed: 0, skipped: 0 };
+const crashed = [];
+for (const folder of folders) {
+  process.stdout.write(`\n=== tests/${folder} ===\n`);
+  const { counts, code, signal } = await runFolder(folder);
+  if (counts !== null) {
+    total.passed += counts.passed;
+    total.failed += counts.failed;
+    total.skipped += counts.skipped;
+  }
+  // A process that died (or exited non-zero without failures counted) is a failure too.
+  if (counts === null || (code !== 0 && counts.failed === 0)) {
+    crashed.push(`tests/${folder} (exit ${code ?? signal})`);
+    total.failed += 1;
+  }
+}
+if (crashed.length > 0) process.stdout.write(`\ncrashed: ${crashed.join(", ")}\n`);
+process.stdout.write(`\n${total.passed} passed, ${total.failed} failed${total.skipped > 0 ? `, ${total.skipped} skipped` : ""}\n`);
+process.exitCode = total.failed > 0 ? 1 : 0;
