@@ -18,14 +18,27 @@ const ROOT = new URL("../..", import.meta.url).pathname;
 const TESTS = join(ROOT, "tests");
 const SUMMARY = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$/;
 
+/**
+ * Folders whose files run one process each. tests/fuzz: after the decoder, gossip and HTTP fuzz
+ * files, the ledger fuzz file exceeded the 4 GB heap in the same process, while alone it peaks
+ * at 0.4 GB RSS; the cause is not found yet (each file's own heap check passes).
+ */
+const ONE_PROCESS_PER_FILE = new Set(["fuzz"]);
+
 const requested = process.argv.slice(2);
 const folders = (requested.length > 0 ? requested : readdirSync(TESTS).sort())
   .filter((name) => name !== "support" && statSync(join(TESTS, name)).isDirectory());
+/** Mocha spec globs, one per process. */
+const units = folders.flatMap((folder) =>
+  ONE_PROCESS_PER_FILE.has(folder)
+    ? readdirSync(join(TESTS, folder)).filter((f) => f.endsWith(".test.ts")).sort().map((f) => `tests/${folder}/${f}`)
+    : [`tests/${folder}/**/*.test.ts`],
+);
 
-/** Runs mocha on one folder, echoing its output; resolves with its summary line's counts. */
-function runFolder(folder) {
+/** Runs mocha on one spec glob, echoing its output; resolves with its summary line's counts. */
+function runFolder(spec) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, "node_modules/mocha/bin/mocha.js"), `tests/${folder}/**/*.test.ts`], {
+    const child = spawn(process.execPath, [join(ROOT, "node_modules/mocha/bin/mocha.js"), spec], {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "inherit"],
     });
@@ -47,9 +60,9 @@ function runFolder(folder) {
 
 const total = { passed: 0, failed: 0, skipped: 0 };
 const crashed = [];
-for (const folder of folders) {
-  process.stdout.write(`\n=== tests/${folder} ===\n`);
-  const { counts, code, signal } = await runFolder(folder);
+for (const spec of units) {
+  process.stdout.write(`\n=== ${spec} ===\n`);
+  const { counts, code, signal } = await runFolder(spec);
   if (counts !== null) {
     total.passed += counts.passed;
     total.failed += counts.failed;
@@ -57,7 +70,7 @@ for (const folder of folders) {
   }
   // A process that died (or exited non-zero without failures counted) is a failure too.
   if (counts === null || (code !== 0 && counts.failed === 0)) {
-    crashed.push(`tests/${folder} (exit ${code ?? signal})`);
+    crashed.push(`${spec} (exit ${code ?? signal})`);
     total.failed += 1;
   }
 }
