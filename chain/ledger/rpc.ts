@@ -466,7 +466,9 @@ export async function requestAirdrop(bank: Bank, pubkey: string, lamports: bigin
     if (outcome.kind === "dropped") throw new RpcInternalError(`airdrop request failed: ${outcome.error.text}`);
     return signature;
   }
-  throw new RpcInternalError("airdrop request failed: too many identical requests, retry");
+  // Still colliding after AIRDROP_MAX_ATTEMPTS blocks: the client keeps sending this exact request
+  // (found by fuzzing: a batch of identical airdrops answered -32603). Its fault, not ours.
+  throw new RpcInvalidParamsError(`Invalid param: too many identical airdrop requests of ${lamports} lamports to ${pubkey} in flight; retry later or vary the amount`);
 }
 
 function parseOrReject(bytes: Uint8Array) {
