@@ -23,8 +23,19 @@ export const RUNS = (() => {
 /** A large string of the kind attackers send (1 MiB would be refused by size limits anyway). */
 export const HUGE_STRING_CHARS = 70_000;
 
-/** Same seed per run unless HEXCOVER_FUZZ_SEED is given, so a CI failure reproduces locally. */
-export const SEED = process.env.HEXCOVER_FUZZ_SEED === undefined ? undefined : Number(process.env.HEXCOVER_FUZZ_SEED);
+/**
+ * The seed of every property in this process: HEXCOVER_FUZZ_SEED, or a fresh one per run (so CI
+ * keeps exploring). It is printed first, so that a run that dies without a report (a crash, an
+ * abort) can still be replayed with HEXCOVER_FUZZ_SEED=<seed>.
+ */
+export const SEED = (() => {
+  const text = process.env.HEXCOVER_FUZZ_SEED;
+  if (text === undefined || text === "") return (Math.random() * 0x7fffffff) | 0;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new Error(`HEXCOVER_FUZZ_SEED must be an integer, got ${JSON.stringify(text)}`);
+  return n;
+})();
+process.stderr.write(`fuzz: seed ${SEED} (replay with HEXCOVER_FUZZ_SEED=${SEED})\n`);
 
 /**
  * fast-check's own failure report stringifies the counterexample recursively, which overflows the
@@ -54,7 +65,7 @@ function reporter(details: fc.RunDetails<unknown>): void {
 const SHRINK = process.env.HEXCOVER_FUZZ_SHRINK === "1";
 
 export function fcParams(numRuns: number): fc.Parameters<unknown> {
-  return { numRuns, reporter, endOnFailure: !SHRINK, ...(SEED === undefined ? {} : { seed: SEED }) };
+  return { numRuns, reporter, endOnFailure: !SHRINK, seed: SEED };
 }
 
 // ---------------------------------------------------------------- bytes
@@ -172,17 +183,23 @@ function pathsOf(value: unknown): Path[] {
   while (queue.length > 0 && out.length < 2_000) {
     const [v, path] = queue.shift()!;
     out.push(path);
-    if (path.length >= 32 || (v !== null && typeof v === "object" && NESTED_TEXT.has(v))) continue;
+    // Frozen values are shared between cases (nested()): they are leaves here, so never edited.
+    if (path.length >= 32 || (v !== null && typeof v === "object" && Object.isFrozen(v))) continue;
     if (Array.isArray(v)) for (const [i, x] of v.slice(0, 50).entries()) queue.push([x, [...path, i]]);
     else if (v !== null && typeof v === "object") for (const [k, x] of Object.entries(v)) queue.push([x, [...path, k]]);
   }
   return out;
 }
 
-/** `depth` nested arrays (or objects) around a 1: parsers must not recurse without bound. */
+/**
+ * `depth` nested arrays (or objects) around a 1: parsers must not recurse without bound.
+ * Every level is frozen: hostileJsonValue hands out the same instances to every case, and a
+ * mutation that grew one (an "add" into it) would carry over to every later case and property;
+ * in CI such a grown instance, retyped into an object, took the ledger fuzz past V8's heap limit.
+ */
 export function nested(depth: number, objects = depth % 2 === 1): unknown {
   let v: unknown = 1;
-  for (let i = 0; i < depth; i++) v = objects ? { a: v } : [v];
+  for (let i = 0; i < depth; i++) v = Object.freeze(objects ? { a: v } : [v]);
   NESTED_TEXT.set(v as object, objects ? `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}` : `${"[".repeat(depth)}1${"]".repeat(depth)}`);
   return v;
 }
@@ -190,6 +207,11 @@ export function nested(depth: number, objects = depth % 2 === 1): unknown {
 /** The JSON text of each value built by nested(), so serializing it costs no deep traversal. */
 const NESTED_TEXT = new WeakMap<object, string>();
 const NESTED_CACHE = new Map<string, unknown>();
+
+/** The shared deep instances handed out so far (for the check that no case mutates them). */
+export function sharedNestedInstances(): unknown[] {
+  return [...NESTED_CACHE.values()];
+}
 
 function nestedOnce(depth: number, objects: boolean): unknown {
   const key = `${depth}/${objects}`;
@@ -307,6 +329,7 @@ function applyJsonEdit(root: unknown, edit: JsonEdit): unknown {
     }
     case "add": {
       const target = getAt(root, at(edit.path));
+      if (Object.isFrozen(target)) return root; // a shared instance (nested()): never grow it
       if (Array.isArray(target)) target.push(edit.value);
       else if (target !== null && typeof target === "object") {
         Object.defineProperty(target, edit.key, { value: edit.value, enumerable: true, writable: true, configurable: true });

@@ -19,9 +19,10 @@ const TESTS = join(ROOT, "tests");
 const SUMMARY = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$/;
 
 /**
- * Folders whose files run one process each. tests/fuzz: after the decoder, gossip and HTTP fuzz
- * files, the ledger fuzz file exceeded the 4 GB heap in the same process, while alone it peaks
- * at 0.4 GB RSS; the cause is not found yet (each file's own heap check passes).
+ * Folders whose files run one process each. tests/fuzz: the files are heavy (10,000 cases per
+ * property), and a fresh heap per file keeps one file's leftovers out of another's heap check.
+ * (The 4 GB crashes once blamed on running them together were a mutator growing values shared
+ * between cases; tests/fuzz/support.test.ts now guards that.)
  */
 const ONE_PROCESS_PER_FILE = new Set(["fuzz"]);
 
