@@ -9,6 +9,7 @@ import {
   type MessageKindName,
   ProtocolError,
   type SignedMessage,
+  TimestampTooOldError,
   Topics,
 } from "../../protocol/index.js";
 import type { HexcoverHost } from "./host.js";
@@ -56,6 +57,14 @@ export const GossipIgnoreCode = {
   verifierFailed: "ERR_VERIFIER_FAILED",
   /** The accept hook declined without blaming the sender (e.g. a late epoch, a local store failure). */
   declined: "ERR_DECLINED",
+  /**
+   * Older than the clock bounds allow (protocol's TimestampTooOldError). Not the forwarder's
+   * fault: it may have accepted the message while it was fresh, and the copy aged in a backlog
+   * (ours or its own). As a REJECT, an overload made honest relays graylist each other and the
+   * mesh collapse (docs/BENCHMARKS.md, "## gossip"). A replay of old messages therefore costs
+   * its sender nothing, but is dropped after a decode, never verified, stored or forwarded.
+   */
+  stale: "ERR_TIMESTAMP_TOO_OLD",
 } as const;
 
 export class PublishQueueFullError extends Error {
@@ -109,7 +118,7 @@ export interface SignatureVerifier {
 export interface GossipCounters {
   accepted: number;
   ignoredDuplicates: number;
-  /** Rejected messages by error code (ERR_INVALID_SIGNATURE, ERR_TIMESTAMP_TOO_OLD, ...). */
+  /** Rejected messages by error code (ERR_INVALID_SIGNATURE, ERR_TIMESTAMP_IN_FUTURE, ...). */
   rejected: Record<string, number>;
   /** IGNOREd messages by GossipIgnoreCode (ERR_OVERLOADED, ...), duplicates aside. */
   ignored: Record<string, number>;
@@ -254,6 +263,7 @@ export class HexcoverGossip extends EventEmitter<GossipEvents> {
       signed = decodeMessage(message.data, { expectKind: kind, verifySignature: verifier === undefined });
       checkMessageTime(signed.message, this.#now(), this.#options.clockBounds);
     } catch (err) {
+      if (err instanceof TimestampTooOldError) return this.#ignore(GossipIgnoreCode.stale, from);
       return this.#reject(err instanceof ProtocolError ? err.code : "ERR_UNEXPECTED", from);
     }
     const key = idKey(signed.id);

@@ -104,6 +104,11 @@ export const INVALID_KINDS = {
   unknownValidator: "ERR_UNKNOWN_VALIDATOR",
 } as const;
 export type InvalidKind = keyof typeof INVALID_KINDS;
+/**
+ * Kinds the validator IGNOREs (counted under ingest's `ignored`, no score penalty) instead of
+ * rejecting: a stale copy may have aged in an honest relay's backlog (node/p2p/gossip.ts).
+ */
+export const IGNORED_INVALID_KINDS: ReadonlySet<InvalidKind> = new Set<InvalidKind>(["stale"]);
 const INVALID_KIND_NAMES = Object.keys(INVALID_KINDS) as InvalidKind[];
 
 /** An hour: well past gossip's 5-minute age bound and its 30 s future skew. */

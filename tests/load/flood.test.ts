@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { GOSSIP_SCORE_THRESHOLDS } from "../../node/index.js";
-import { type FloodRun, INVALID_KINDS, type InvalidKind, normalReportRate, runFlood } from "./flood-harness.js";
+import { type FloodRun, IGNORED_INVALID_KINDS, INVALID_KINDS, type InvalidKind, normalReportRate, runFlood } from "./flood-harness.js";
 
 /**
  * The normal report rate: messages per second a validator of the default local network
@@ -91,6 +91,7 @@ describe("load: a validator flooded at 10× the normal rate with 50 % invalid me
       }
     }
     const expectedRejections: Record<string, number> = {};
+    const expectedIgnored: Record<string, number> = {};
     let validValidated = 0;
     let validStored = 0;
     let droppedUnread = 0;
@@ -127,15 +128,19 @@ describe("load: a validator flooded at 10× the normal rate with 50 % invalid me
             for (const [, o] of everywhere) if (o !== "accept") badOutcomes.push(`valid → ${o}`);
           } else {
             const code = INVALID_KINDS[entry.kind as InvalidKind];
-            if (everywhere.length > 0) expectedRejections[code] = (expectedRejections[code] ?? 0) + everywhere.length;
-            // Unknown-validator entropy is IGNOREd (a relay cannot judge it; see validator/ingest).
-            const want = entry.kind === "unknownValidator" ? "ignore" : "reject";
+            const ignoredKind = IGNORED_INVALID_KINDS.has(entry.kind as InvalidKind);
+            const tally = ignoredKind ? expectedIgnored : expectedRejections;
+            if (everywhere.length > 0) tally[code] = (tally[code] ?? 0) + everywhere.length;
+            // Unknown-validator entropy is IGNOREd at gossip though ingest counts it as rejected
+            // (a relay cannot judge it; see validator/ingest); stale messages are IGNOREd and
+            // counted as ignored.
+            const want = ignoredKind || entry.kind === "unknownValidator" ? "ignore" : "reject";
             if (outcome !== undefined && outcome !== want) badOutcomes.push(`${entry.kind} → ${outcome}`);
           }
         }
       }
     }
-    return { expectedRejections, validValidated, validStored, droppedUnread, reached, relayed, sentToValidator, gaps, badOutcomes };
+    return { expectedRejections, expectedIgnored, validValidated, validStored, droppedUnread, reached, relayed, sentToValidator, gaps, badOutcomes };
   }
 
   it("stores every valid message from honest peers and every valid attacker message that reached validation", () => {
@@ -164,11 +169,16 @@ describe("load: a validator flooded at 10× the normal rate with 50 % invalid me
     expect(unexplained.length, "stored messages nobody published (the validator's own entropy: one a minute)").to.be.at.most(Math.ceil(floodSeconds / 60) + 2);
   });
 
-  it("counts every rejection under the reason of what was sent, and never blames honest peers", () => {
+  it("counts every rejection (and every stale message ignored) under the reason of what was sent, and never blames honest peers", () => {
     const a = attackerAnalysis();
     console.log(`      rejected by reason: ${JSON.stringify(final.ingest.rejected)}; ignored: ${JSON.stringify(final.ingest.ignored)}, duplicates ${final.ingest.ignoredDuplicates}`);
     expect(final.ingest.rejected).to.deep.equal(a.expectedRejections);
-    for (const kind of Object.values(INVALID_KINDS)) expect(final.ingest.rejected[kind], kind).to.be.greaterThan(0);
+    for (const [kind, code] of Object.entries(INVALID_KINDS)) {
+      if (IGNORED_INVALID_KINDS.has(kind as InvalidKind)) {
+        expect(final.ingest.ignored[code], code).to.equal(a.expectedIgnored[code]);
+        expect(final.ingest.ignored[code], code).to.be.greaterThan(0);
+      } else expect(final.ingest.rejected[code], code).to.be.greaterThan(0);
+    }
     // Every honest message was validated (from its author, or first from a relay or a replay) and accepted.
     const honestHashes = run.honestHashes;
     const validatedHonest = new Set(Object.values(records).flatMap((list) => list.filter(([hash, o]) => honestHashes.has(hash) && o === "accept").map(([hash]) => hash)));
