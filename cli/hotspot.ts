@@ -14,6 +14,7 @@ import {
   DEFAULT_TX_POWER_DBM,
   DEFAULT_WITNESS_WINDOW_MS,
   HexcoverGossip,
+  HOTSPOT_GOSSIP_KINDS,
   HotspotDaemon,
   hotspotMetrics,
   hotspotStatus,
@@ -46,6 +47,7 @@ run:      --radio sim|wifi|semtech (default sim)
           --metrics-port <n>              /metrics and /status (default ${DEFAULT_METRICS_PORT}, 0 = any)
           --validators <address>[,...]    accept entropy only from these validators
           --public                        public network: libp2p's per-IP limits and DHT address filtering
+          --relay-witness-reports         also subscribe to (and relay) every witness report, not only publish ours
           --beacon-interval-s <n>         one beacon per window of n seconds (default ${DEFAULT_BEACON_INTERVAL_MS / 1000})
           --witness-window-s <n>          reveal delay (default ${DEFAULT_WITNESS_WINDOW_MS / 1000})
           --entropy-max-age-s <n>         beacon only with entropy this fresh (default ${DEFAULT_ENTROPY_MAX_AGE_MS / 1000})
@@ -83,6 +85,7 @@ const FLAGS = {
   ws: { type: "string" },
   force: { type: "boolean" },
   public: { type: "boolean" },
+  "relay-witness-reports": { type: "boolean" },
 } as const;
 
 type Flags = ReturnType<typeof parseFlags<typeof FLAGS>>["values"];
@@ -213,7 +216,8 @@ async function run(flags: Flags): Promise<void> {
     allowPrivateAddresses: !(flags.public === true || config.public === true),
   });
   const gossip = new HexcoverGossip(host);
-  gossip.start();
+  const relayReports = flags["relay-witness-reports"] === true || config.relayWitnessReports === true;
+  gossip.start(relayReports ? undefined : HOTSPOT_GOSSIP_KINDS);
   const daemon = new HotspotDaemon({
     keypair,
     radio,

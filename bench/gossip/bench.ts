@@ -71,6 +71,12 @@ export interface GossipBenchOptions {
   keepGoing: boolean;
   /** Keep libp2p's abort-connection-on-ping-failure (child.ts explains why the default drops it). */
   pingAborts: boolean;
+  /**
+   * Hotspots also subscribe to (and relay) witness reports, as `hexcover hotspot run
+   * --relay-witness-reports` does. Default off, like the hotspot's own default
+   * (node's HOTSPOT_GOSSIP_KINDS): reports go from each witness to the validators only.
+   */
+  relayReports: boolean;
 }
 
 export const FULL_OPTIONS: GossipBenchOptions = {
@@ -89,6 +95,7 @@ export const FULL_OPTIONS: GossipBenchOptions = {
   clusterSize: 15,
   keepGoing: false,
   pingAborts: false,
+  relayReports: false,
 };
 
 /** The CI smoke run: every part exercised, under a minute on a quiet 2-core machine. */
@@ -150,11 +157,11 @@ class Child {
   readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   #exited = false;
 
-  constructor(readonly name: string, role: string, pingAborts: boolean) {
+  constructor(readonly name: string, role: string, o: Pick<GossipBenchOptions, "pingAborts" | "relayReports">) {
     this.proc = spawn(process.execPath, ["--import", "tsx", CHILD, role], {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe", "ipc"],
-      env: { ...process.env, HEXCOVER_BENCH_PING_ABORTS: pingAborts ? "1" : "0" },
+      env: { ...process.env, HEXCOVER_BENCH_PING_ABORTS: o.pingAborts ? "1" : "0", HEXCOVER_BENCH_RELAY_REPORTS: o.relayReports ? "1" : "0" },
     });
     const keep = (chunk: Buffer) => {
       for (const line of chunk.toString("utf8").split("\n")) if (line.length > 0) this.lines.push(line);
@@ -283,9 +290,9 @@ export async function runGossipBench(o: GossipBenchOptions, log: (line: string) 
     medium = spawnHexcover(["sim-medium", "--port", "0", "--quiet"]);
     const listening = JSON.parse(await medium.waitForLine(/"listening"/, CALL_TIMEOUT_MS)) as { port: number };
 
-    const entropy = new Child("entropy", "entropy", o.pingAborts);
-    const observer = new Child("observer", "observer", o.pingAborts);
-    const hotspotProcs = Array.from({ length: o.processes }, (_, p) => new Child(`hotspots-${p}`, "hotspots", o.pingAborts));
+    const entropy = new Child("entropy", "entropy", o);
+    const observer = new Child("observer", "observer", o);
+    const hotspotProcs = Array.from({ length: o.processes }, (_, p) => new Child(`hotspots-${p}`, "hotspots", o));
     children.push(entropy, observer, ...hotspotProcs);
     await Promise.all(children.map((c) => c.ready));
     const { addr: entropyAddr, validatorKeyHex } = await entropy.call<{ addr: string; validatorKeyHex: string }>("init", {
@@ -312,17 +319,18 @@ export async function runGossipBench(o: GossipBenchOptions, log: (line: string) 
     );
     // A random graph: each node dials `dials` random hotspots (any process) besides the bootstrap,
     // as DHT discovery would connect them. On a loaded machine some Noise handshakes time out and
-    // connections drop, so nodes left with too few witness-topic peers dial again until all have.
+    // connections drop, so nodes left with too few commit-topic peers (the topic every node
+    // relays), or without a peer taking witness reports, dial again until all have.
     const all = addrs.flat();
     const dialers: Array<{ child: Child; own: string[] }> = [...hotspotProcs.map((c, p) => ({ child: c, own: addrs[p]! })), { child: observer, own: [""] }];
     let dialFailures = 0;
     let redials = 0;
     const meshDeadline = Date.now() + MESH_TIMEOUT_MS;
     for (let round = 0; ; round++) {
-      const s = await Promise.all(dialers.map((d) => d.child.call<{ topicPeers: number[] }>("status")));
-      const short = s.map((x) => x.topicPeers.map((n) => (round === 0 ? true : n < Math.min(MIN_TOPIC_PEERS, o.hotspots - 1))));
+      const s = await Promise.all(dialers.map((d) => d.child.call<{ topicPeers: number[]; reportSubscribers: number[] }>("status")));
+      const short = s.map((x) => x.topicPeers.map((n, i) => (round === 0 ? true : n < Math.min(MIN_TOPIC_PEERS, o.hotspots - 1) || x.reportSubscribers[i]! < 1)));
       if (round > 0 && short.every((list) => list.every((v) => !v))) break;
-      if (Date.now() > meshDeadline) throw new Error(`mesh not formed within ${MESH_TIMEOUT_MS} ms; witness-topic peers per node: ${JSON.stringify(s.map((x) => x.topicPeers))}`);
+      if (Date.now() > meshDeadline) throw new Error(`mesh not formed within ${MESH_TIMEOUT_MS} ms; commit-topic peers per node: ${JSON.stringify(s.map((x) => x.topicPeers))}`);
       if (round > 0) redials += short.flat().filter((v) => v).length;
       await Promise.all(
         dialers.map(async (d, k) => {
@@ -339,9 +347,10 @@ export async function runGossipBench(o: GossipBenchOptions, log: (line: string) 
       const s = await Promise.all(hotspotProcs.map((c) => c.call<{ withEntropy: number; nodes: number }>("status")));
       return [s.every((x) => x.withEntropy === x.nodes), s];
     });
-    const statuses = await Promise.all(children.map((c) => c.call<{ minConnections: number; minTopicPeers: number }>("status")));
+    const statuses = await Promise.all(children.map((c) => c.call<{ minConnections: number; minTopicPeers: number; minReportSubscribers: number }>("status")));
     log(`network up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${o.hotspots} hotspots in ${o.processes} processes + entropy + observer + sim medium; ` +
-      `min connections per node ${Math.min(...statuses.map((s) => s.minConnections))}, min witness-topic peers ${Math.min(...statuses.map((s) => s.minTopicPeers))}, failed dials ${dialFailures}, nodes re-dialled ${redials}`);
+      `min connections per node ${Math.min(...statuses.map((s) => s.minConnections))}, min commit-topic peers ${Math.min(...statuses.map((s) => s.minTopicPeers))}, min peers taking witness reports ${Math.min(...statuses.map((s) => s.minReportSubscribers))}, ` +
+      `hotspots ${o.relayReports ? "relay" : "publish but do not relay"} witness reports, failed dials ${dialFailures}, nodes re-dialled ${redials}`);
 
     // Phase 1: the daemons' own rounds at the sim's pace.
     log(`\n## realistic rounds (${o.realisticSeconds} s; one beacon per hotspot per ${timing.beaconIntervalS}-s window, jitter ${timing.beaconJitterS} s, witness window ${timing.witnessWindowS} s; load ${load()})`);
@@ -427,7 +436,7 @@ export async function runGossipBench(o: GossipBenchOptions, log: (line: string) 
       const l = result.latency;
       log(
         `| ${rate.toLocaleString("en-US")} | ${published.toLocaleString("en-US")} | ${pct(deliveredFraction)} | ${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${ms(l.max)} | ${ms(result.commitLatency.p99)} | ` +
-          `${pct(result.meshDeliveredFraction)} | ${result.queueFull} | ${cpuPercent.toFixed(0)}% | ${cpuPerMessagePerNodeUs(cpuPercent, rate * (1 + 1 / o.witnessesPerBeacon) + backgroundPerSecond, o.hotspots + 2).toFixed(0)} | ${result.eventLoopP99Ms.toFixed(0)} | ${result.load1.toFixed(1)} | ${sustained ? "yes" : "no"} |`,
+          `${o.relayReports ? pct(result.meshDeliveredFraction) : "n/a"} | ${result.queueFull} | ${cpuPercent.toFixed(0)}% | ${cpuPerMessagePerNodeUs(cpuPercent, rate * (1 + 1 / o.witnessesPerBeacon) + backgroundPerSecond, o.hotspots + 2).toFixed(0)} | ${result.eventLoopP99Ms.toFixed(0)} | ${result.load1.toFixed(1)} | ${sustained ? "yes" : "no"} |`,
       );
       if (!sustained && !o.keepGoing) break;
       await sleep(STEP_GAP_MS);
@@ -485,6 +494,7 @@ function parseOptions(argv: string[]): GossipBenchOptions {
       "cluster-size": { type: "string" },
       "keep-going": { type: "boolean", default: false },
       "libp2p-ping-aborts": { type: "boolean", default: false },
+      "relay-reports": { type: "boolean", default: false },
     },
   });
   const base = values.smoke ? SMOKE_OPTIONS : FULL_OPTIONS;
@@ -508,6 +518,7 @@ function parseOptions(argv: string[]): GossipBenchOptions {
     clusterSize: int("cluster-size", values["cluster-size"], base.clusterSize, 0),
     keepGoing: values["keep-going"] || base.keepGoing,
     pingAborts: values["libp2p-ping-aborts"] || base.pingAborts,
+    relayReports: values["relay-reports"] || base.relayReports,
   };
 }
 

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { multiaddr } from "@multiformats/multiaddr";
 import { mapLimit } from "../../cli/network.js";
-import { createHexcoverHost, type HexcoverHost, HexcoverGossip, HotspotDaemon, PublishQueueFullError, SimRadio } from "../../node/index.js";
+import { createHexcoverHost, HOTSPOT_GOSSIP_KINDS, type HexcoverHost, HexcoverGossip, HotspotDaemon, PublishQueueFullError, SimRadio } from "../../node/index.js";
 import {
   beaconPayloadHash,
   dataRateByName,
@@ -68,6 +68,8 @@ let cleanup: Array<() => Promise<void>> = [];
  * report and docs/BENCHMARKS.md: a node/p2p change is proposed).
  */
 const keepPingAborts = process.env.HEXCOVER_BENCH_PING_ABORTS === "1";
+/** --relay-reports: hotspots subscribe to every topic instead of HOTSPOT_GOSSIP_KINDS. */
+const hotspotsRelayReports = process.env.HEXCOVER_BENCH_RELAY_REPORTS === "1";
 
 function disablePingAborts(host: HexcoverHost): void {
   if (keepPingAborts) return;
@@ -80,7 +82,8 @@ async function newNode(bootstrap: readonly string[], keypair = Ed25519Keypair.ge
   const host = await createHexcoverHost({ keypair, bootstrap });
   disablePingAborts(host);
   const gossip = new HexcoverGossip(host);
-  gossip.start();
+  // The entropy (validator) and observer roles take every topic; hotspots as `hexcover hotspot run`.
+  gossip.start(process.argv[2] === "hotspots" && !hotspotsRelayReports ? HOTSPOT_GOSSIP_KINDS : undefined);
   const node: Node = { keypair, host, gossip };
   nodes.push(node);
   return node;
@@ -109,9 +112,11 @@ async function dial(args: { targets: string[][] }): Promise<{ failed: number }> 
 function status() {
   return {
     nodes: nodes.length,
-    minTopicPeers: Math.min(...nodes.map((n) => n.gossip.topicPeers("witnessReport"))),
+    minTopicPeers: Math.min(...nodes.map((n) => n.gossip.topicPeers("beaconCommit"))),
+    minReportSubscribers: Math.min(...nodes.map((n) => n.gossip.topicPeers("witnessReport"))),
     minConnections: Math.min(...nodes.map((n) => n.host.getConnections().length)),
-    topicPeers: nodes.map((n) => n.gossip.topicPeers("witnessReport")),
+    topicPeers: nodes.map((n) => n.gossip.topicPeers("beaconCommit")),
+    reportSubscribers: nodes.map((n) => n.gossip.topicPeers("witnessReport")),
     connections: nodes.map((n) => n.host.getConnections().length),
     withEntropy: nodes.filter((n) => n.daemon?.latestEntropy !== undefined).length,
     rejected: nodes.reduce<Record<string, number>>((acc, n) => {

@@ -9,6 +9,7 @@ import {
   type Ed25519Keypair,
   type EntropyMessage,
   MAX_PAYLOAD_BYTES,
+  type MessageKindName,
   MIN_PAYLOAD_BYTES,
   NONCE_BYTES,
   type SignedMessage,
@@ -30,6 +31,19 @@ export const DEFAULT_FREQUENCY_HZ = 903_900_000;
 /** 27 dBm conducted: a typical US915 LoRa gateway's maximum. */
 export const DEFAULT_TX_POWER_DBM = 27;
 export const DEFAULT_DATA_RATE = "SF7BW125";
+
+/**
+ * The gossip topics a hotspot subscribes to (and so relays): entropy, commits and reveals, two
+ * messages per beacon. It publishes its witness reports without subscribing to that topic:
+ * gossipsub sends them straight to the connected peers that do (the validators it bootstraps
+ * to), which relay them among themselves. Relaying every report through every hotspot would
+ * cost each hotspot ~15 messages per beacon in the network for reports only validators read: at
+ * the scale of Helium's IoT network (~24 M reports a day) that is ~280 messages/s to verify and
+ * forward on every hotspot, and in the gossip benchmark the bursts of reports were what delayed
+ * the witnesses' radios (docs/BENCHMARKS.md, "## gossip"). `hexcover hotspot run
+ * --relay-witness-reports` subscribes to every topic (a relay, or an owner watching all rounds).
+ */
+export const HOTSPOT_GOSSIP_KINDS: readonly MessageKindName[] = ["entropy", "beaconCommit", "beaconReveal"];
 
 export interface HotspotOptions {
   readonly keypair: Ed25519Keypair;

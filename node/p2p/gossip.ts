@@ -49,6 +49,17 @@ export const DEFAULT_PUBLISH_QUEUE_LIMIT = 5_000;
  */
 export const DEFAULT_MAX_PENDING_VALIDATIONS = 4_096;
 
+/**
+ * How long a message of a topic we do not subscribe to waits for a subscribed peer (publishing
+ * it to nobody would lose it). A hotspot publishes witness reports without relaying them
+ * (HOTSPOT_GOSSIP_KINDS): until a validator is connected, its reports wait here. 60 s is the
+ * life of a witness report at gossip (protocol's DEFAULT_MAX_WITNESS_REPORT_AGE_MS): later, no
+ * validator would take it.
+ */
+export const DEFAULT_HOLD_FOR_SUBSCRIBERS_MS = 60_000;
+/** How often held messages look for a subscribed peer. */
+const HELD_RETRY_MS = 500;
+
 /** Counted, typed IGNORE outcomes (no penalty for the sender). */
 export const GossipIgnoreCode = {
   /** Over the pending-validation bound and over the peer's fair share. */
@@ -92,6 +103,8 @@ export interface GossipOptions {
   readonly publishRatePerSecond?: number;
   readonly publishBurst?: number;
   readonly publishQueueLimit?: number;
+  /** DEFAULT_HOLD_FOR_SUBSCRIBERS_MS: how long an unsubscribed topic's message waits for a subscribed peer. */
+  readonly holdForSubscribersMs?: number;
   /** Inbound backpressure bound (DEFAULT_MAX_PENDING_VALIDATIONS). */
   readonly maxPendingValidations?: number;
   /**
@@ -126,6 +139,8 @@ export interface GossipCounters {
   pendingHighWater: number;
   published: number;
   publishDropped: number;
+  /** Messages of a topic we do not subscribe to that found no subscribed peer in time (dropped). */
+  publishExpired: number;
 }
 
 export interface GossipEvents {
@@ -140,13 +155,17 @@ export interface GossipEvents {
  * peer scoring punishes its sender), IGNORE re-deliveries, and a paced publisher.
  */
 export class HexcoverGossip extends EventEmitter<GossipEvents> {
-  readonly counters: GossipCounters = { accepted: 0, ignoredDuplicates: 0, rejected: {}, ignored: {}, pendingHighWater: 0, published: 0, publishDropped: 0 };
+  readonly counters: GossipCounters = { accepted: 0, ignoredDuplicates: 0, rejected: {}, ignored: {}, pendingHighWater: 0, published: 0, publishDropped: 0, publishExpired: 0 };
   readonly #host: HexcoverHost;
   readonly #now: () => number;
   readonly #options: GossipOptions;
   readonly #seen = new Set<string>();
   readonly #seenLimit: number;
-  readonly #queue: Array<{ topic: string; bytes: Uint8Array }> = [];
+  /** sinceMs: when a message was first held for want of a subscribed peer. */
+  readonly #queue: Array<{ topic: string; bytes: Uint8Array; sinceMs?: number }> = [];
+  /** Messages waiting for a subscribed peer (topics we do not subscribe to), oldest first. */
+  readonly #held: Array<{ topic: string; bytes: Uint8Array; sinceMs: number }> = [];
+  #heldTimer: NodeJS.Timeout | undefined;
   #tokens: number;
   #lastRefillMs: number;
   #pump: NodeJS.Timeout | undefined;
@@ -193,6 +212,9 @@ export class HexcoverGossip extends EventEmitter<GossipEvents> {
     if (this.#pump !== undefined) clearTimeout(this.#pump);
     this.#pump = undefined;
     this.#queue.length = 0;
+    if (this.#heldTimer !== undefined) clearTimeout(this.#heldTimer);
+    this.#heldTimer = undefined;
+    this.#held.length = 0;
   }
 
   /** Number of peers in the mesh or subscribed to any Hexcover topic. */
@@ -207,7 +229,7 @@ export class HexcoverGossip extends EventEmitter<GossipEvents> {
    */
   publish(signed: SignedMessage): void {
     const limit = this.#options.publishQueueLimit ?? DEFAULT_PUBLISH_QUEUE_LIMIT;
-    if (this.#queue.length >= limit) {
+    if (this.#queue.length + this.#held.length >= limit) {
       this.counters.publishDropped++;
       throw new PublishQueueFullError(limit);
     }
@@ -218,6 +240,11 @@ export class HexcoverGossip extends EventEmitter<GossipEvents> {
 
   get queuedForPublish(): number {
     return this.#queue.length;
+  }
+
+  /** Messages waiting for a subscribed peer (see DEFAULT_HOLD_FOR_SUBSCRIBERS_MS). */
+  get heldForSubscribers(): number {
+    return this.#held.length;
   }
 
   /** Messages currently in validation (waiting for the verifier or the accept hook). */
@@ -237,8 +264,15 @@ export class HexcoverGossip extends EventEmitter<GossipEvents> {
     const now = Date.now();
     this.#tokens = Math.min(burst, this.#tokens + ((now - this.#lastRefillMs) * rate) / 1000);
     this.#lastRefillMs = now;
+    const pubsub = this.#host.services.pubsub;
     while (this.#queue.length > 0 && this.#tokens >= 1) {
       const next = this.#queue.shift()!;
+      // We relay this topic's messages only if we subscribe to it: otherwise gossipsub sends a
+      // publication to the subscribed peers it knows, and with none it would be lost.
+      if (!pubsub.getTopics().includes(next.topic) && pubsub.getSubscribers(next.topic).length === 0) {
+        this.#hold(next);
+        continue;
+      }
       this.#tokens -= 1;
       this.counters.published++;
       // Deliberately not awaited (see DEFAULT_PUBLISH_RATE_PER_SECOND); failures are counted.
@@ -252,6 +286,31 @@ export class HexcoverGossip extends EventEmitter<GossipEvents> {
         this.#drain();
       }, Math.ceil(1000 / rate));
     }
+  };
+
+  #hold(message: { topic: string; bytes: Uint8Array; sinceMs?: number }): void {
+    this.#held.push({ topic: message.topic, bytes: message.bytes, sinceMs: message.sinceMs ?? Date.now() });
+    if (this.#heldTimer === undefined) this.#heldTimer = setTimeout(this.#retryHeld, HELD_RETRY_MS);
+  }
+
+  /** Requeues held messages whose topic now has a subscribed peer; drops the expired ones. */
+  #retryHeld = (): void => {
+    this.#heldTimer = undefined;
+    if (!this.#started) return;
+    const pubsub = this.#host.services.pubsub;
+    const expiry = Date.now() - (this.#options.holdForSubscribersMs ?? DEFAULT_HOLD_FOR_SUBSCRIBERS_MS);
+    const ready: Array<{ topic: string; bytes: Uint8Array; sinceMs: number }> = [];
+    const waiting = this.#held.splice(0);
+    for (const held of waiting) {
+      if (pubsub.getSubscribers(held.topic).length > 0) ready.push(held);
+      else if (held.sinceMs < expiry) this.counters.publishExpired++;
+      else this.#held.push(held);
+    }
+    if (ready.length > 0) {
+      this.#queue.unshift(...ready);
+      this.#drain();
+    }
+    if (this.#held.length > 0 && this.#heldTimer === undefined) this.#heldTimer = setTimeout(this.#retryHeld, HELD_RETRY_MS);
   };
 
   #validate(from: PeerId, message: Message): TopicValidatorResult | Promise<TopicValidatorResult> {

@@ -9,6 +9,7 @@ import {
   createHexcoverHost,
   type HexcoverHost,
   HexcoverGossip,
+  HOTSPOT_GOSSIP_KINDS,
   HotspotDaemon,
   SimMediumBroker,
   SimRadio,
@@ -109,7 +110,8 @@ export class LocalTestNetwork {
     const bootstrap = this.validators.filter((v): v is ValidatorNode => v !== undefined).map((v) => v.host.getMultiaddrs()[0]!.toString());
     const host = await createHexcoverHost({ keypair, bootstrap });
     const gossip = makeGossip(host);
-    gossip.start();
+    // As `hexcover hotspot run` does: witness reports are published to the validators, not relayed.
+    gossip.start(HOTSPOT_GOSSIP_KINDS);
     const radio = new SimRadio({ brokerPort: this.broker.port, name: keypair.address, site: { position: { lat, lng }, antennaGainDbi: 3, elevationM: 10 } });
     const daemon = new HotspotDaemon({
       keypair,
