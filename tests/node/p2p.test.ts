@@ -1,12 +1,29 @@
 import { peerIdFromPrivateKey } from "@libp2p/peer-id";
 import { privateKeyFromRaw } from "@libp2p/crypto/keys";
 import { expect } from "chai";
-import { createHexcoverHost, gossipPeerScore, type HexcoverHost, HexcoverGossip } from "../../node/index.js";
+import { createHexcoverHost, gossipPeerScore, HOTSPOT_GOSSIP_KINDS, type HexcoverHost, HexcoverGossip } from "../../node/index.js";
 import { Ed25519Keypair, type SignedMessage, signMessage, Topics } from "../../protocol/index.js";
 import { waitFor } from "../support/wait.js";
 
 function addrOf(host: HexcoverHost): string {
   return host.getMultiaddrs()[0]!.toString();
+}
+
+function report(witness: Ed25519Keypair, seed: number): SignedMessage {
+  return signMessage(
+    {
+      kind: "witnessReport",
+      witness: witness.publicKey,
+      payloadHash: new Uint8Array(32).fill(seed),
+      proof: new Uint8Array(32).fill(seed + 1),
+      rssiDeciDbm: -1000,
+      snrDeciDb: 50,
+      frequencyHz: 903_900_000,
+      dataRate: 1,
+      rxTimeMs: Date.now(),
+    },
+    witness,
+  );
 }
 
 function entropy(validator: Ed25519Keypair, seq: number, timestampMs = Date.now()): SignedMessage {
@@ -21,11 +38,11 @@ describe("node: libp2p host and gossip", function () {
   const hosts: HexcoverHost[] = [];
   const gossips: HexcoverGossip[] = [];
 
-  async function start(keypair = Ed25519Keypair.generate(), bootstrap: string[] = []) {
+  async function start(keypair = Ed25519Keypair.generate(), bootstrap: string[] = [], options: { kinds?: typeof HOTSPOT_GOSSIP_KINDS; holdForSubscribersMs?: number } = {}) {
     const host = await createHexcoverHost({ keypair, bootstrap });
     hosts.push(host);
-    const gossip = new HexcoverGossip(host);
-    gossip.start();
+    const gossip = new HexcoverGossip(host, options.holdForSubscribersMs === undefined ? {} : { holdForSubscribersMs: options.holdForSubscribersMs });
+    gossip.start(options.kinds);
     gossips.push(gossip);
     return { host, gossip, keypair };
   }
@@ -104,6 +121,43 @@ describe("node: libp2p host and gossip", function () {
     // Scores are recomputed on gossipsub's heartbeat (1 s): wait for the penalty to show.
     await waitFor(() => gossipPeerScore(honest.host, attacker) < -100, "attacker score below -100", 10_000);
     expect(gossipPeerScore(honest.host, attacker)).to.be.lessThan(-100);
+  });
+
+  it("a hotspot publishes its witness reports to the validators it is connected to, and relays none", async () => {
+    const validator = await start();
+    const hotspot = await start(undefined, [addrOf(validator.host)], { kinds: HOTSPOT_GOSSIP_KINDS });
+    // A second hotspot reachable only through the first: its reports have no way to a validator.
+    const behind = await start(undefined, [addrOf(hotspot.host)], { kinds: HOTSPOT_GOSSIP_KINDS });
+    await waitFor(() => hotspot.gossip.topicPeers("witnessReport") === 1 && behind.gossip.topicPeers("beaconCommit") >= 1, "subscriptions exchanged");
+    expect(hotspot.host.services.pubsub.getTopics()).to.not.include(Topics.witnessReport);
+    const atValidator: SignedMessage[] = [];
+    const atHotspot: SignedMessage[] = [];
+    validator.gossip.on("message", (m) => atValidator.push(m));
+    hotspot.gossip.on("message", (m) => atHotspot.push(m));
+    const own = report(hotspot.keypair, 1);
+    hotspot.gossip.publish(own);
+    await waitFor(() => atValidator.length === 1, "the report at the validator");
+    expect(atValidator[0]!.id).to.deep.equal(own.id);
+    // The second hotspot's report waits for a subscriber instead of going through the first one.
+    expect(behind.gossip.topicPeers("witnessReport"), "no validator known yet").to.equal(0);
+    behind.gossip.publish(report(behind.keypair, 3));
+    expect(behind.gossip.heldForSubscribers).to.equal(1);
+    // Once it reaches a validator (the DHT may find it first), the held report goes out.
+    await behind.host.dial(validator.host.getMultiaddrs()[0]!);
+    await waitFor(() => atValidator.length === 2, "the held report at the validator", 10_000);
+    expect(behind.gossip.heldForSubscribers).to.equal(0);
+    // Relayed by nobody: the first hotspot never accepted (so never forwarded) either report.
+    expect(atHotspot, "a hotspot accepts no witness report").to.have.length(0);
+    expect(hotspot.gossip.counters.accepted).to.equal(0);
+    expect(behind.gossip.counters.publishExpired).to.equal(0);
+  });
+
+  it("drops a held message that found no subscribed peer in time, and counts it", async () => {
+    const lonely = await start(undefined, [], { kinds: HOTSPOT_GOSSIP_KINDS, holdForSubscribersMs: 700 });
+    lonely.gossip.publish(report(lonely.keypair, 5));
+    expect(lonely.gossip.heldForSubscribers).to.equal(1);
+    await waitFor(() => lonely.gossip.counters.publishExpired === 1, "the held report to expire", 5_000);
+    expect(lonely.gossip.heldForSubscribers).to.equal(0);
   });
 
   it("discovers peers beyond its bootstrap list through the DHT", async () => {
