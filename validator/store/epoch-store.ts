@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { compareBytes } from "../../chain/merkle.js";
 import { type Database, open, type RootDatabase } from "lmdb";
 import {
   decodeMessage,
@@ -430,14 +431,8 @@ function idOfKey(key: Uint8Array): Uint8Array {
   return Uint8Array.from(key.subarray(EPOCH_KEY_BYTES));
 }
 
-export function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const d = a[i]! - b[i]!;
-    if (d !== 0) return d;
-  }
-  return a.length - b.length;
-}
+/** Lexicographic byte order (ids, keys, digests): the one chain/merkle sorts leaves by. */
+export { compareBytes };
 
 /** The id a stored or received frame claims by content: sha256(header ‖ body). */
 export function idOfBytes(bytes: Uint8Array): Uint8Array {

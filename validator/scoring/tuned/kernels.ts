@@ -21,7 +21,7 @@ import { compareAt, equalBytes } from "./compare.js";
 import { CERTIFY_MAX_DISTANCE_M, certifiedDistanceM, cosLatOfE7, floatDistanceMm, fsplCentiDb } from "./geometry.js";
 import { sha256Blocks, WasmSha256 } from "./sha256-wasm.js";
 import { LANES, Sha256x4, simdAvailable } from "./sha256x4.js";
-import { type RecordSpace, recordIdOffset, recordIdSource } from "./sort.js";
+import { RADIX_COUNTS, type RecordSpace, radixPasses16, recordIdOffset, recordIdSource, settleIdTies } from "./sort.js";
 import { type Bytes32Table, tableFind } from "./table.js";
 
 /** Witness outcome codes: indices into WITNESS_OUTCOMES (the digest's encoding). */
@@ -209,7 +209,7 @@ export class KernelRunner {
   #radixKeys = new Uint32Array(0);
   #radixKeysOut = new Uint32Array(0);
   #radixRecsOut = new Int32Array(0);
-  readonly #radixCounts = new Int32Array(65_537);
+  readonly #radixCounts = new Int32Array(RADIX_COUNTS);
   #packed = new Float64Array(0);
   #gather = new Int32Array(0);
 
@@ -342,46 +342,9 @@ export class KernelRunner {
       recsIn.set(recsOut.subarray(0, n));
       keys.set(keysOut.subarray(0, n));
     } else {
-      this.#radixPasses(recsIn, recsOut, keys, keysOut, n);
+      radixPasses16(recsIn, recsOut, keys, keysOut, n, this.#radixCounts);
     }
-    this.#settleTies(space, recsIn, keys, n);
-  }
-
-  /** Two stable counting-sort passes on 16-bit digits; the result ends up back in recsIn/keys. */
-  #radixPasses(recsData: Int32Array, recsTemp: Int32Array, keysData: Uint32Array, keysTemp: Uint32Array, n: number): void {
-    const counts = this.#radixCounts;
-    let recsIn = recsData;
-    let recsOut = recsTemp;
-    let keys = keysData;
-    let keysOut = keysTemp;
-    for (const shift of [0, 16]) {
-      counts.fill(0);
-      for (let i = 0; i < n; i++) counts[((keys[i]! >>> shift) & 0xffff) + 1]!++;
-      for (let d = 1; d <= 65_536; d++) counts[d]! += counts[d - 1]!;
-      for (let i = 0; i < n; i++) {
-        const k = keys[i]!;
-        const slot = counts[(k >>> shift) & 0xffff]!++;
-        recsOut[slot] = recsIn[i]!;
-        keysOut[slot] = k;
-      }
-      [recsIn, recsOut] = [recsOut, recsIn];
-      [keys, keysOut] = [keysOut, keys];
-    }
-  }
-
-  /** Orders runs of equal 4-byte keys by whole id (stable: equal ids keep record order). */
-  #settleTies(space: RecordSpace, recsIn: Int32Array, keys: Uint32Array, n: number): void {
-    for (let i = 0; i < n; ) {
-      let j = i + 1;
-      while (j < n && keys[j] === keys[i]) j++;
-      if (j - i > 1) {
-        const run = Array.from(recsIn.subarray(i, j)).sort((x, y) =>
-          compareAt(recordIdSource(space, x), recordIdOffset(space, x), recordIdSource(space, y), recordIdOffset(space, y)),
-        );
-        recsIn.set(run, i);
-      }
-      i = j;
-    }
+    settleIdTies(space, recsIn, keys, n);
   }
 
   /** Cell centres exactly as geo's cellCentreE7 quantizes them (one h3 call per cell, not per pair). */

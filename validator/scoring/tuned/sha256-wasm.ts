@@ -9,7 +9,8 @@
  * at `ptr` into the eight state words at offset 0. Padding, the initial value and the output
  * byte order are handled in JavaScript (a handful of operations per hash).
  */
-import { SHA256_IV as IV, SHA256_K as K, SHA256_SMALL_MAX_INPUT } from "./sha256.js";
+import { SHA256_IV as IV, SHA256_SMALL_MAX_INPUT } from "./sha256.js";
+import { emitSha256Rounds } from "./sha256-rounds.js";
 import { name, section, sleb, uleb, vec } from "./wasm-encoding.js";
 
 /**
@@ -71,15 +72,6 @@ function compressBody(): number[] {
     konst(n);
     op(OP.i32Rotr);
   };
-  const sigma = (l: number, r1: number, r2: number, third: number, thirdIsShift: boolean) => {
-    rotr(l, r1);
-    rotr(l, r2);
-    op(OP.i32Xor);
-    get(l);
-    konst(third);
-    op(thirdIsShift ? OP.i32ShrU : OP.i32Rotr);
-    op(OP.i32Xor);
-  };
   // Message words, big-endian: bswap(x) = rotl(x & 0xff00ff00, 8) | rotr(x & 0x00ff00ff, 8).
   for (let i = 0; i < 16; i++) {
     get(ptr);
@@ -102,61 +94,27 @@ function compressBody(): number[] {
     code.push(OP.i32Load, 2, ...uleb(k * 4));
     set(v[k]!);
   }
-  let [a, b, c, d, e, f, g, h] = v as [number, number, number, number, number, number, number, number];
-  for (let i = 0; i < 64; i++) {
-    const wi = w[i % 16]!;
-    if (i >= 16) {
-      get(wi);
-      sigma(w[(i - 15) % 16]!, 7, 18, 3, true);
-      op(OP.i32Add);
-      get(w[(i - 7) % 16]!);
-      op(OP.i32Add);
-      sigma(w[(i - 2) % 16]!, 17, 19, 10, true);
-      op(OP.i32Add);
-      set(wi);
-    }
-    // t1 = h + Σ1(e) + Ch(e, f, g) + K[i] + W[i]; Ch = g ^ (e & (f ^ g))
-    get(h);
-    sigma(e, 6, 11, 25, false);
-    op(OP.i32Add);
-    get(g);
-    get(e);
-    get(f);
-    get(g);
-    op(OP.i32Xor);
-    op(OP.i32And);
-    op(OP.i32Xor);
-    op(OP.i32Add);
-    konst(K[i]! | 0);
-    op(OP.i32Add);
-    get(wi);
-    op(OP.i32Add);
-    set(t1);
-    // t2 = Σ0(a) + Maj(a, b, c); Maj = (a & b) | (c & (a | b))
-    sigma(a, 2, 13, 22, false);
-    get(a);
-    get(b);
-    op(OP.i32And);
-    get(c);
-    get(a);
-    get(b);
-    op(OP.i32Or);
-    op(OP.i32And);
-    op(OP.i32Or);
-    op(OP.i32Add);
-    set(t2);
-    // d += t1 becomes the new e; h = t1 + t2 becomes the new a.
-    get(d);
-    get(t1);
-    op(OP.i32Add);
-    set(d);
-    get(t1);
-    get(t2);
-    op(OP.i32Add);
-    set(h);
-    [a, b, c, d, e, f, g, h] = [h, a, b, c, d, e, f, g];
-  }
-  const finalVars = [a, b, c, d, e, f, g, h];
+  const finalVars = emitSha256Rounds(
+    {
+      get,
+      set,
+      constant: konst,
+      add: () => op(OP.i32Add),
+      xor: () => op(OP.i32Xor),
+      and: () => op(OP.i32And),
+      or: () => op(OP.i32Or),
+      rotr,
+      shr: (l, n) => {
+        get(l);
+        konst(n);
+        op(OP.i32ShrU);
+      },
+    },
+    v,
+    w,
+    t1,
+    t2,
+  );
   for (let k = 0; k < 8; k++) {
     konst(STATE_AT);
     konst(STATE_AT);

@@ -9,7 +9,8 @@
  * ptr (word i of lane j at ptr + 16·i + 4·j, already big-endian-decoded) into the four
  * interleaved states at offset 0.
  */
-import { SHA256_IV as IV, SHA256_K as K } from "./sha256.js";
+import { SHA256_IV as IV } from "./sha256.js";
+import { emitSha256Rounds } from "./sha256-rounds.js";
 import { name, section, sleb, uleb, vec } from "./wasm-encoding.js";
 import { sha256Blocks } from "./sha256-wasm.js";
 
@@ -67,17 +68,6 @@ function compress4Body(): number[] {
     simd(V.shl);
     simd(V.or);
   };
-  const sigma = (l: number, r1: number, r2: number, third: number, thirdIsShift: boolean) => {
-    rotr(l, r1);
-    rotr(l, r2);
-    simd(V.xor);
-    if (thirdIsShift) {
-      get(l);
-      iconst(third);
-      simd(V.shrU);
-    } else rotr(l, third);
-    simd(V.xor);
-  };
   for (let i = 0; i < 16; i++) {
     get(ptr);
     code.push(SIMD, ...uleb(V.load), 4, ...uleb(i * VECTOR_BYTES));
@@ -88,60 +78,27 @@ function compress4Body(): number[] {
     code.push(SIMD, ...uleb(V.load), 4, ...uleb(k * VECTOR_BYTES));
     set(v[k]!);
   }
-  let [a, b, c, d, e, f, g, h] = v as [number, number, number, number, number, number, number, number];
-  for (let i = 0; i < 64; i++) {
-    const wi = w[i % 16]!;
-    if (i >= 16) {
-      get(wi);
-      sigma(w[(i - 15) % 16]!, 7, 18, 3, true);
-      simd(V.add);
-      get(w[(i - 7) % 16]!);
-      simd(V.add);
-      sigma(w[(i - 2) % 16]!, 17, 19, 10, true);
-      simd(V.add);
-      set(wi);
-    }
-    // t1 = h + Σ1(e) + Ch(e, f, g) + K[i] + W[i]; Ch = g ^ (e & (f ^ g))
-    get(h);
-    sigma(e, 6, 11, 25, false);
-    simd(V.add);
-    get(g);
-    get(e);
-    get(f);
-    get(g);
-    simd(V.xor);
-    simd(V.and);
-    simd(V.xor);
-    simd(V.add);
-    splat(K[i]!);
-    simd(V.add);
-    get(wi);
-    simd(V.add);
-    set(t1);
-    // t2 = Σ0(a) + Maj(a, b, c); Maj = (a & b) | (c & (a | b))
-    sigma(a, 2, 13, 22, false);
-    get(a);
-    get(b);
-    simd(V.and);
-    get(c);
-    get(a);
-    get(b);
-    simd(V.or);
-    simd(V.and);
-    simd(V.or);
-    simd(V.add);
-    set(t2);
-    get(d);
-    get(t1);
-    simd(V.add);
-    set(d);
-    get(t1);
-    get(t2);
-    simd(V.add);
-    set(h);
-    [a, b, c, d, e, f, g, h] = [h, a, b, c, d, e, f, g];
-  }
-  const finalVars = [a, b, c, d, e, f, g, h];
+  const finalVars = emitSha256Rounds(
+    {
+      get,
+      set,
+      constant: splat,
+      add: () => simd(V.add),
+      xor: () => simd(V.xor),
+      and: () => simd(V.and),
+      or: () => simd(V.or),
+      rotr,
+      shr: (l, n) => {
+        get(l);
+        iconst(n);
+        simd(V.shrU);
+      },
+    },
+    v,
+    w,
+    t1,
+    t2,
+  );
   for (let k = 0; k < 8; k++) {
     iconst(STATE_AT);
     iconst(STATE_AT);

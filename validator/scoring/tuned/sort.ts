@@ -78,38 +78,57 @@ export function recordIdOffset(space: RecordSpace, rec: number): number {
 export function sortRecordsById(recs: Int32Array, space: RecordSpace): void {
   const n = recs.length;
   if (n < 2) return;
-  let keys: Uint32Array = new Uint32Array(n);
+  const keys = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     const bytes = recordIdSource(space, recs[i]!);
     const at = recordIdOffset(space, recs[i]!);
     keys[i] = ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
   }
-  let recsIn: Int32Array = recs;
-  let recsOut: Int32Array = new Int32Array(n);
-  let keysOut: Uint32Array = new Uint32Array(n);
-  const counts = new Int32Array(65_537);
+  radixPasses16(recs, new Int32Array(n), keys, new Uint32Array(n), n, new Int32Array(RADIX_COUNTS));
+  settleIdTies(space, recs, keys, n);
+}
+
+/** Counters radixPasses16 needs: one per 16-bit digit value, plus one. */
+export const RADIX_COUNTS = 65_537;
+
+/**
+ * Two stable counting-sort passes on the 16-bit digits of `keys[0..n)`, moving `recs` along.
+ * After the two passes the sorted records and keys are back in `recs` and `keys`; the temp
+ * arrays (at least n long) and `counts` (RADIX_COUNTS) are scratch.
+ */
+export function radixPasses16(recs: Int32Array, recsTemp: Int32Array, keys: Uint32Array, keysTemp: Uint32Array, n: number, counts: Int32Array): void {
+  let recsIn = recs;
+  let recsOut = recsTemp;
+  let keysIn = keys;
+  let keysOut = keysTemp;
   for (const shift of [0, 16]) {
     counts.fill(0);
-    for (let i = 0; i < n; i++) counts[((keys[i]! >>> shift) & 0xffff) + 1]!++;
+    for (let i = 0; i < n; i++) counts[((keysIn[i]! >>> shift) & 0xffff) + 1]!++;
     for (let d = 1; d <= 65_536; d++) counts[d]! += counts[d - 1]!;
     for (let i = 0; i < n; i++) {
-      const k = keys[i]!;
+      const k = keysIn[i]!;
       const slot = counts[(k >>> shift) & 0xffff]!++;
       recsOut[slot] = recsIn[i]!;
       keysOut[slot] = k;
     }
     [recsIn, recsOut] = [recsOut, recsIn];
-    [keys, keysOut] = [keysOut, keys];
+    [keysIn, keysOut] = [keysOut, keysIn];
   }
-  // Two passes: the sorted data is back in `recs` (recsIn === recs).
+}
+
+/**
+ * Orders each run of equal 4-byte keys by whole id; the sort is stable, so equal ids keep
+ * their record order (the reference's stable comparator).
+ */
+export function settleIdTies(space: RecordSpace, recs: Int32Array, keys: Uint32Array, n: number): void {
   for (let start = 0; start < n; ) {
     let end = start + 1;
     while (end < n && keys[end] === keys[start]) end++;
     if (end - start > 1) {
-      const run = Array.from(recsIn.subarray(start, end)).sort((x, y) =>
+      const run = Array.from(recs.subarray(start, end)).sort((x, y) =>
         compareAt(recordIdSource(space, x), recordIdOffset(space, x), recordIdSource(space, y), recordIdOffset(space, y)),
       );
-      recsIn.set(run, start);
+      recs.set(run, start);
     }
     start = end;
   }
