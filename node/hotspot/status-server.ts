@@ -72,7 +72,27 @@ export function hotspotMetrics(daemon: HotspotDaemon, host: HexcoverHost, gossip
       for (const [code, n] of Object.entries(gossip.counters.rejected)) this.inc({ code }, n);
     },
   });
+  new Counter({
+    name: "hexcover_gossip_ignored_total",
+    help: "Gossip messages ignored without penalizing the sender (stale, overloaded, ...), by code",
+    labelNames: ["code"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [code, n] of Object.entries(gossip.counters.ignored)) this.inc({ code }, n);
+    },
+  });
   counter("hexcover_gossip_accepted_total", "Gossip messages accepted", () => gossip.counters.accepted);
+  // A hotspot's witness reports go to validators only: these show reports that found none.
+  counter("hexcover_gossip_publish_expired_total", "Own messages dropped after waiting 60 s for a peer that takes their topic", () => gossip.counters.publishExpired);
+  new Gauge({
+    name: "hexcover_gossip_held_for_subscribers",
+    help: "Own messages waiting for a peer that takes their topic (e.g. witness reports before a validator is connected)",
+    registers: [registry],
+    collect() {
+      this.set(gossip.heldForSubscribers);
+    },
+  });
   new Gauge({
     name: "hexcover_peers",
     help: "Connected libp2p peers",

@@ -41,6 +41,8 @@ describe("node: hexcover hotspot CLI", function () {
         const metrics = await (await fetch(line.metrics)).text();
         expect(metrics).to.match(/^hexcover_hotspot_beacons_sent_total 0$/m);
         expect(metrics).to.match(/^hexcover_peers 0$/m);
+        expect(metrics).to.match(/^hexcover_gossip_publish_expired_total 0$/m);
+        expect(metrics).to.match(/^hexcover_gossip_held_for_subscribers 0$/m);
         const cliStatus = await runHexcover(["hotspot", "status", "--url", line.status.replace(/\/status$/, "")]);
         expect(JSON.parse(cliStatus.output).peerId).to.equal(line.peerId);
         expect(broker.stats().radios).to.equal(1);
