@@ -61,6 +61,8 @@ export interface ValidatorNodeOptions {
    * process while it is scoring. `hexcover validator run` sets it from HEXCOVER_TEST_SCORING_HOLD_MS.
    */
   readonly scoringHoldMs?: number;
+  /** Peers the libp2p host refuses besides score bans (HostOptions.denyPeer). */
+  readonly denyPeer?: (peerId: string) => boolean;
 }
 
 export interface ValidatorCounters {
@@ -147,6 +149,7 @@ export class ValidatorNode {
       listen: o.listen ?? ["/ip4/127.0.0.1/tcp/0"],
       bootstrap: o.bootstrap ?? [],
       allowPrivateAddresses: o.publicNetwork !== true,
+      ...(o.denyPeer === undefined ? {} : { denyPeer: o.denyPeer }),
     });
     this.#verifier = o.verifier ?? new WorkerPoolVerifier();
     this.ingest = new Ingest(this.host, { store: this.store, verifier: this.#verifier, validators: validatorKeys });

@@ -63,24 +63,16 @@ let cleanup: Array<() => Promise<void>> = [];
  * outbound stream per connection; when a ping is still open 10 s later (a starved event loop on
  * an overloaded machine), the next one fails with TooManyOutboundProtocolStreamsError and the
  * monitor aborts the connection. On this shared 2-core machine that tore down a third of the mesh
- * within a minute, so by default the benchmark keeps the pings but not the aborts. HostOptions
- * does not expose the monitor's settings, hence the reach into libp2p's components (see the
- * report and docs/BENCHMARKS.md: a node/p2p change is proposed).
+ * within a minute, so by default the benchmark keeps the pings but not the aborts
+ * (HostOptions.abortConnectionOnPingFailure).
  */
 const keepPingAborts = process.env.HEXCOVER_BENCH_PING_ABORTS === "1";
 /** --relay-reports: hotspots subscribe to every topic instead of HOTSPOT_GOSSIP_KINDS. */
 const hotspotsRelayReports = process.env.HEXCOVER_BENCH_RELAY_REPORTS === "1";
 
-function disablePingAborts(host: HexcoverHost): void {
-  if (keepPingAborts) return;
-  const monitor = (host as unknown as { components?: { connectionMonitor?: { abortConnectionOnPingFailure?: boolean } } }).components?.connectionMonitor;
-  if (monitor === undefined) throw new Error("libp2p has no connection monitor component (libp2p changed?): run with --libp2p-ping-aborts");
-  monitor.abortConnectionOnPingFailure = false;
-}
 
 async function newNode(bootstrap: readonly string[], keypair = Ed25519Keypair.generate()): Promise<Node> {
-  const host = await createHexcoverHost({ keypair, bootstrap });
-  disablePingAborts(host);
+  const host = await createHexcoverHost({ keypair, bootstrap, abortConnectionOnPingFailure: keepPingAborts });
   const gossip = new HexcoverGossip(host);
   // The entropy (validator) and observer roles take every topic; hotspots as `hexcover hotspot run`.
   gossip.start(process.argv[2] === "hotspots" && !hotspotsRelayReports ? HOTSPOT_GOSSIP_KINDS : undefined);

@@ -118,6 +118,18 @@ export interface HostOptions {
    * not publicly dialable. Default true, since Hexcover's own test and local networks are on loopback.
    */
   readonly allowPrivateAddresses?: boolean;
+  /**
+   * Peers to refuse besides those banned for their gossip score: no dial to them, no connection
+   * from them. Asked at every check, so the answer may change (an operator's deny list, or a
+   * network partition in tests/faults).
+   */
+  readonly denyPeer?: (peerId: string) => boolean;
+  /**
+   * libp2p's connection monitor pings every connection every 10 s and, by default, aborts one
+   * whose ping fails. A host whose event loop is starved for longer (many nodes sharing one
+   * process in bench/gossip) would tear down healthy connections; false keeps them.
+   */
+  readonly abortConnectionOnPingFailure?: boolean;
 }
 
 /** Gossip message ids hash the full bytes, signature included (see docs/NODE.md: why not our id). */
@@ -131,7 +143,11 @@ export async function createHexcoverHost(options: HostOptions): Promise<Hexcover
   const bootstrapList = [...(options.bootstrap ?? [])];
   const allowPrivate = options.allowPrivateAddresses ?? true;
   const bans = new PeerBans();
-  const banned = (peerId: PeerId) => bans.isBanned(peerId.toString());
+  const denyPeer = options.denyPeer;
+  const banned = (peerId: PeerId) => {
+    const id = peerId.toString();
+    return bans.isBanned(id) || (denyPeer?.(id) ?? false);
+  };
   const host = (await createLibp2p({
     privateKey,
     addresses: { listen: [...(options.listen ?? ["/ip4/127.0.0.1/tcp/0"])] },
@@ -139,6 +155,7 @@ export async function createHexcoverHost(options: HostOptions): Promise<Hexcover
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery: bootstrapList.length > 0 ? [bootstrap({ list: bootstrapList, timeout: 100 })] : [],
+    connectionMonitor: { abortConnectionOnPingFailure: options.abortConnectionOnPingFailure ?? true },
     // A local network puts every peer on one IP; libp2p's per-IP inbound rate limit (5/s by
     // default) would refuse most of a 60-hotspot network starting at once.
     connectionManager: allowPrivate

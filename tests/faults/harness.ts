@@ -5,14 +5,14 @@
  * RPC clients) so tests can read their stores; a fourth is a `hexcover validator run` child
  * process, the one that gets killed; hotspots run in this process on the sim radio.
  *
- * Partitions use libp2p's own connection gater (see `Partition`): no libp2p part is replaced.
+ * Partitions use libp2p's own connection gater through HostOptions.denyPeer (see `Partition`).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { privateKeyFromRaw } from "@libp2p/crypto/keys";
-import type { ConnectionGater, PeerId } from "@libp2p/interface";
+import type { PeerId } from "@libp2p/interface";
 import { peerIdFromPrivateKey } from "@libp2p/peer-id";
 import { Connection, Keypair, LAMPORTS_PER_SOL, type PublicKey } from "@solana/web3.js";
 import pino from "pino";
@@ -58,11 +58,10 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * A network partition through libp2p's connection gater: once `cut`, every host it is installed
- * on refuses to dial, or accept, a peer on the other side, and the connections that crossed the
- * cut are closed. Peers without a side (none here) are never blocked. The gater object lives in
- * the host's components; `createHexcoverHost` (node/p2p, not ours) takes no gater option, so the
- * deny hooks are set on the object libp2p consults at each dial and upgrade.
+ * A network partition through libp2p's connection gater: once `cut`, every host created with
+ * `denyFor(its key)` as HostOptions.denyPeer refuses to dial, or accept, a peer on the other
+ * side (the score bans stay in force next to it), and the tracked hosts close the connections
+ * that crossed the cut. Peers without a side (none here) are never blocked.
  */
 export class Partition {
   readonly #side = new Map<string, "a" | "b">();
@@ -84,13 +83,14 @@ export class Partition {
     return sa !== undefined && sb !== undefined && sa !== sb;
   }
 
-  install(host: HexcoverHost): void {
-    const gater = (host as unknown as { components?: { connectionGater?: ConnectionGater } }).components?.connectionGater;
-    if (gater === undefined) throw new Error("this libp2p version does not expose components.connectionGater: the partition needs a gater option on createHexcoverHost");
-    const self = host.peerId.toString();
-    gater.denyDialPeer = (peer) => this.blocks(self, peer.toString());
-    gater.denyInboundEncryptedConnection = (peer) => this.blocks(self, peer.toString());
-    gater.denyOutboundEncryptedConnection = (peer) => this.blocks(self, peer.toString());
+  /** HostOptions.denyPeer for the host of `keypair`: refuses peers on the other side while cut. */
+  denyFor(keypair: Ed25519Keypair): (peer: string) => boolean {
+    const self = peerIdOf(keypair).toString();
+    return (peer) => this.blocks(self, peer);
+  }
+
+  /** Hosts whose open connections across the cut are closed when it happens. */
+  track(host: HexcoverHost): void {
     this.#hosts.push(host);
   }
 
@@ -229,11 +229,12 @@ export class FaultNetwork {
       syncDeadlineMs: FAULT_SYNC_DEADLINE_S * 1000,
       entropyIntervalMs: FAST_ROUNDS.entropyIntervalMs,
       scorer,
+      denyPeer: this.partition.denyFor(this.validatorKeys[i]!),
       // HEXCOVER_TEST_LOG=1 shows the in-process validators' logs when a fault test needs debugging.
       ...(process.env.HEXCOVER_TEST_LOG ? { log: pino({ name: `validator-${i}` }, pino.destination(2)) } : {}),
     });
     await node.start();
-    this.partition.install(node.host);
+    this.partition.track(node.host);
     this.validators[i] = node;
     return node;
   }
@@ -286,8 +287,8 @@ export class FaultNetwork {
 
   /** Starts (or restarts, same key and site) a hotspot's host, gossip and daemon. */
   async bringOnline(h: FaultHotspot): Promise<void> {
-    h.host = await createHexcoverHost({ keypair: h.keypair, bootstrap: this.validatorAddrs() });
-    this.partition.install(h.host);
+    h.host = await createHexcoverHost({ keypair: h.keypair, bootstrap: this.validatorAddrs(), denyPeer: this.partition.denyFor(h.keypair) });
+    this.partition.track(h.host);
     h.gossip = new HexcoverGossip(h.host);
     h.gossip.start();
     const radio = new SimRadio({ brokerPort: this.broker.port, name: h.keypair.address, site: { position: { lat: h.site[0], lng: h.site[1] }, antennaGainDbi: 3, elevationM: 10 } });

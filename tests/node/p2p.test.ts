@@ -38,8 +38,12 @@ describe("node: libp2p host and gossip", function () {
   const hosts: HexcoverHost[] = [];
   const gossips: HexcoverGossip[] = [];
 
-  async function start(keypair = Ed25519Keypair.generate(), bootstrap: string[] = [], options: { kinds?: typeof HOTSPOT_GOSSIP_KINDS; holdForSubscribersMs?: number } = {}) {
-    const host = await createHexcoverHost({ keypair, bootstrap });
+  async function start(
+    keypair = Ed25519Keypair.generate(),
+    bootstrap: string[] = [],
+    options: { kinds?: typeof HOTSPOT_GOSSIP_KINDS; holdForSubscribersMs?: number; denyPeer?: (peer: string) => boolean } = {},
+  ) {
+    const host = await createHexcoverHost({ keypair, bootstrap, ...(options.denyPeer === undefined ? {} : { denyPeer: options.denyPeer }) });
     hosts.push(host);
     const gossip = new HexcoverGossip(host, options.holdForSubscribersMs === undefined ? {} : { holdForSubscribersMs: options.holdForSubscribersMs });
     gossip.start(options.kinds);
@@ -124,10 +128,14 @@ describe("node: libp2p host and gossip", function () {
   });
 
   it("a hotspot publishes its witness reports to the validators it is connected to, and relays none", async () => {
-    const validator = await start();
+    // A second hotspot reachable only through the first: the validator refuses it (the DHT would
+    // otherwise connect them within a second or two) until the test lets it in.
+    const behindKey = Ed25519Keypair.generate();
+    const behindId = peerIdFromPrivateKey(privateKeyFromRaw(behindKey.secretKey)).toString();
+    let refuseBehind = true;
+    const validator = await start(undefined, [], { denyPeer: (peer) => refuseBehind && peer === behindId });
     const hotspot = await start(undefined, [addrOf(validator.host)], { kinds: HOTSPOT_GOSSIP_KINDS });
-    // A second hotspot reachable only through the first: its reports have no way to a validator.
-    const behind = await start(undefined, [addrOf(hotspot.host)], { kinds: HOTSPOT_GOSSIP_KINDS });
+    const behind = await start(behindKey, [addrOf(hotspot.host)], { kinds: HOTSPOT_GOSSIP_KINDS });
     await waitFor(() => hotspot.gossip.topicPeers("witnessReport") === 1 && behind.gossip.topicPeers("beaconCommit") >= 1, "subscriptions exchanged");
     expect(hotspot.host.services.pubsub.getTopics()).to.not.include(Topics.witnessReport);
     const atValidator: SignedMessage[] = [];
@@ -142,7 +150,11 @@ describe("node: libp2p host and gossip", function () {
     expect(behind.gossip.topicPeers("witnessReport"), "no validator known yet").to.equal(0);
     behind.gossip.publish(report(behind.keypair, 3));
     expect(behind.gossip.heldForSubscribers).to.equal(1);
-    // Once it reaches a validator (the DHT may find it first), the held report goes out.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(atValidator, "nothing reached the validator through the first hotspot").to.have.length(1);
+    expect(behind.gossip.heldForSubscribers).to.equal(1);
+    // Once it reaches a validator, the held report goes out.
+    refuseBehind = false;
     await behind.host.dial(validator.host.getMultiaddrs()[0]!);
     await waitFor(() => atValidator.length === 2, "the held report at the validator", 10_000);
     expect(behind.gossip.heldForSubscribers).to.equal(0);
@@ -158,6 +170,26 @@ describe("node: libp2p host and gossip", function () {
     expect(lonely.gossip.heldForSubscribers).to.equal(1);
     await waitFor(() => lonely.gossip.counters.publishExpired === 1, "the held report to expire", 5_000);
     expect(lonely.gossip.heldForSubscribers).to.equal(0);
+  });
+
+  it("refuses the peers HostOptions.denyPeer names, both ways, for as long as it names them", async () => {
+    const outsider = Ed25519Keypair.generate();
+    const outsiderId = peerIdFromPrivateKey(privateKeyFromRaw(outsider.secretKey)).toString();
+    let deny = true;
+    const guarded = await start(undefined, [], { denyPeer: (peer) => deny && peer === outsiderId });
+    const other = await start(outsider);
+    const friend = await start();
+    let dialOut: unknown;
+    await guarded.host.dial(other.host.getMultiaddrs()[0]!).catch((err: unknown) => (dialOut = err));
+    expect(dialOut, "dialling a denied peer").to.be.instanceOf(Error);
+    await other.host.dial(guarded.host.getMultiaddrs()[0]!).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(guarded.host.getPeers().map(String), "no connection from a denied peer").to.not.include(outsiderId);
+    await guarded.host.dial(friend.host.getMultiaddrs()[0]!);
+    expect(guarded.host.getPeers().map(String)).to.include(friend.host.peerId.toString());
+    deny = false;
+    await guarded.host.dial(other.host.getMultiaddrs()[0]!);
+    expect(guarded.host.getPeers().map(String)).to.include(outsiderId);
   });
 
   it("discovers peers beyond its bootstrap list through the DHT", async () => {
