@@ -53,10 +53,19 @@ describe("network: hexcover network end to end (npm start)", function () {
     const epoch = Number((await client.fetchConfig()).nextEpoch) - 1;
     const hotspots = await client.allHotspots();
     expect(hotspots).to.have.length(6);
+    // Earners up to the finalized epoch: a valid (so selected) witness, and the beaconer it
+    // witnessed. A valid beacon nobody validly witnessed earns nothing (HIP-15, w = 0), and the
+    // validator may already have scored a later, not yet finalized epoch.
     const active = new Set<string>();
     for (const h of hotspots) {
-      const activity = (await (await fetch(`${validatorApi}/hotspots/${h.deviceKey.toBase58()}`)).json()) as { activity: Array<{ outcome: string }> };
-      if (activity.activity.some((a) => a.outcome === "valid")) active.add(h.deviceKey.toBase58());
+      const activity = (await (await fetch(`${validatorApi}/hotspots/${h.deviceKey.toBase58()}`)).json()) as {
+        activity: Array<{ epoch: number; role: string; outcome: string; beaconer?: string }>;
+      };
+      for (const a of activity.activity) {
+        if (a.epoch > epoch || a.role !== "witness" || a.outcome !== "valid") continue;
+        active.add(h.deviceKey.toBase58());
+        if (a.beaconer !== undefined) active.add(a.beaconer);
+      }
     }
     expect(active.size).to.be.greaterThan(0);
     const finalized = (await client.fetchEpoch(epoch))!;
