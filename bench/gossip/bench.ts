@@ -38,7 +38,7 @@ export const GOAL_P99_MS = 2_000;
 export const GOAL_DELIVERED = 0.99;
 /** gossipsub's heartbeat is 1 s; three of them let meshes GRAFT after the dials before measuring. */
 const MESH_SETTLE_MS = 3_000;
-/** Every node needs this many witness-topic peers before measuring (gossipsub's D_low is 4). */
+/** Every node needs this many commit-topic peers before measuring (gossipsub's D_low is 4). */
 const MIN_TOPIC_PEERS = 3;
 const MESH_TIMEOUT_MS = 180_000;
 /** Steps start this long after they are announced, so every process has the window in time. */

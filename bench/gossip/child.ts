@@ -69,13 +69,15 @@ let cleanup: Array<() => Promise<void>> = [];
 const keepPingAborts = process.env.HEXCOVER_BENCH_PING_ABORTS === "1";
 /** --relay-reports: hotspots subscribe to every topic instead of HOTSPOT_GOSSIP_KINDS. */
 const hotspotsRelayReports = process.env.HEXCOVER_BENCH_RELAY_REPORTS === "1";
+/** This child's role (bench.ts passes it as the only argument). */
+const role = process.argv[2];
 
 
 async function newNode(bootstrap: readonly string[], keypair = Ed25519Keypair.generate()): Promise<Node> {
   const host = await createHexcoverHost({ keypair, bootstrap, abortConnectionOnPingFailure: keepPingAborts });
   const gossip = new HexcoverGossip(host);
   // The entropy (validator) and observer roles take every topic; hotspots as `hexcover hotspot run`.
-  gossip.start(process.argv[2] === "hotspots" && !hotspotsRelayReports ? HOTSPOT_GOSSIP_KINDS : undefined);
+  gossip.start(role === "hotspots" && !hotspotsRelayReports ? HOTSPOT_GOSSIP_KINDS : undefined);
   const node: Node = { keypair, host, gossip };
   nodes.push(node);
   return node;
@@ -150,7 +152,7 @@ async function writeProfile(): Promise<void> {
   const { profile } = await new Promise<{ profile: object }>((resolve, reject) =>
     profiler.post("Profiler.stop", (err, result) => (err === null ? resolve(result) : reject(err))),
   );
-  writeFileSync(join(profileDir, `${process.argv[2]}-${process.pid}.cpuprofile`), JSON.stringify(profile));
+  writeFileSync(join(profileDir, `${role}-${process.pid}.cpuprofile`), JSON.stringify(profile));
 }
 
 const common = {
@@ -491,7 +493,6 @@ function observerRole(): void {
   serveRequests({ ...common, init, realistic, step, stepResult });
 }
 
-const role = process.argv[2];
 if (role === "hotspots") hotspotRole();
 else if (role === "entropy") entropyRole();
 else if (role === "observer") observerRole();

@@ -166,6 +166,8 @@ export class HexcoverGossip extends EventEmitter<GossipEvents> {
   /** Messages waiting for a subscribed peer (topics we do not subscribe to), oldest first. */
   readonly #held: Array<{ topic: string; bytes: Uint8Array; sinceMs: number }> = [];
   #heldTimer: NodeJS.Timeout | undefined;
+  /** Topics start() subscribed to: we relay these; the others we only publish (see #drain). */
+  readonly #subscribed = new Set<string>();
   #tokens: number;
   #lastRefillMs: number;
   #pump: NodeJS.Timeout | undefined;
@@ -196,6 +198,7 @@ export class HexcoverGossip extends EventEmitter<GossipEvents> {
       const topic = Topics[kind];
       pubsub.topicValidators.set(topic, (from, message) => this.#validate(from, message));
       pubsub.subscribe(topic);
+      this.#subscribed.add(topic);
     }
     pubsub.addEventListener("gossipsub:message", this.#onMessage);
   }
@@ -207,8 +210,10 @@ export class HexcoverGossip extends EventEmitter<GossipEvents> {
     pubsub.removeEventListener("gossipsub:message", this.#onMessage);
     for (const topic of Object.values(Topics)) {
       pubsub.topicValidators.delete(topic);
+      // A stopped host (stopped before us) has no subscriptions left and refuses unsubscribe.
       if (pubsub.getTopics().includes(topic)) pubsub.unsubscribe(topic);
     }
+    this.#subscribed.clear();
     if (this.#pump !== undefined) clearTimeout(this.#pump);
     this.#pump = undefined;
     this.#queue.length = 0;
@@ -269,7 +274,7 @@ export class HexcoverGossip extends EventEmitter<GossipEvents> {
       const next = this.#queue.shift()!;
       // We relay this topic's messages only if we subscribe to it: otherwise gossipsub sends a
       // publication to the subscribed peers it knows, and with none it would be lost.
-      if (!pubsub.getTopics().includes(next.topic) && pubsub.getSubscribers(next.topic).length === 0) {
+      if (!this.#subscribed.has(next.topic) && pubsub.getSubscribers(next.topic).length === 0) {
         this.#hold(next);
         continue;
       }
